@@ -1,0 +1,9 @@
+"""Service entry point: Kodi starts this once at login and stops it at abort."""
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+
+from simkl_resume import service  # noqa: E402
+
+service.run()
