@@ -1,0 +1,240 @@
+"""SQLite plumbing shared by the cache and the outbox.
+
+One `Database` per store object: a lazily opened connection (nothing touches the disk
+until the first query), WAL journal, a busy timeout, explicit short transactions
+(`BEGIN IMMEDIATE` for writes, so a writer never has to upgrade a read lock), and
+recovery from a damaged file: the file (and its -wal/-shm/-journal companions) is renamed
+aside with a timestamp suffix, a fresh database is built, and ONE line goes to `log`.
+
+Recovery is serialised between processes by an exclusive lock on a sidecar SQLite file
+(`<db>.recover-lock`, never written to): the second process to notice the damage finds a
+healthy, rebuilt file under the lock and leaves it alone. Before every query the
+connection checks (one `os.stat`) that the file at `path` is still the one it opened, so
+a process whose file was moved aside by another one reconnects instead of writing into
+the renamed file.
+"""
+import os
+import sqlite3
+import threading
+import time
+from typing import Callable, List, Optional, Tuple
+
+BUSY_TIMEOUT_S = 5.0
+# Beyond SQLite's own busy timeout, how long a query keeps retrying "database is locked".
+BUSY_RETRY_S = 30.0
+
+_CORRUPT_MARKERS = ("not a database", "malformed", "corrupt", "encrypted", "unsupported file format")
+_COMPANIONS = ("-wal", "-shm", "-journal")
+
+
+def is_corruption(exc):
+    """True for the sqlite errors that mean "this file is damaged", not "try again"."""
+    if not isinstance(exc, sqlite3.DatabaseError):
+        return False
+    text = str(exc).lower()
+    return any(marker in text for marker in _CORRUPT_MARKERS)
+
+
+def is_busy(exc):
+    if not isinstance(exc, sqlite3.OperationalError):
+        return False
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
+class UnexpectedSchema(sqlite3.DatabaseError):
+    """The file is a database, but not one we wrote (or of another schema version): corrupt."""
+
+
+def _identity(path):
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino)
+
+
+class Database:
+    """A lazily connected SQLite file with a fixed schema.
+
+    `schema` is a list of CREATE statements; `version` is stored in `PRAGMA user_version`.
+    `what` names the file in the log line, `lost` says what is lost when it is moved aside.
+    """
+
+    def __init__(self, path: str, schema: List[str], version: int, synchronous: str, what: str, lost: str,
+                 log: Callable[[str], None], now: Callable[[], float]) -> None:
+        self.path = path
+        self._schema = schema
+        self._version = version
+        self._synchronous = synchronous
+        self._what = what
+        self._lost = lost
+        self._log = log
+        self._now = now
+        self._lock = threading.RLock()
+        self._conn: Optional[sqlite3.Connection] = None
+        self._conn_identity: Optional[Tuple[int, int]] = None
+
+    # -- public -----------------------------------------------------------------------
+
+    def read(self, fn):
+        """Run fn(conn) outside an explicit transaction (each statement reads a snapshot)."""
+        return self._run(fn, write=False)
+
+    def write(self, fn):
+        """Run fn(conn) in one BEGIN IMMEDIATE ... COMMIT transaction."""
+        return self._run(fn, write=True)
+
+    def close(self):
+        with self._lock:
+            self._close()
+
+    # -- internals --------------------------------------------------------------------
+
+    def _run(self, fn, write):
+        with self._lock:
+            recovered = False
+            deadline = time.monotonic() + BUSY_RETRY_S
+            while True:
+                try:
+                    conn = self._connection()
+                    if not write:
+                        return fn(conn)
+                    conn.execute("BEGIN IMMEDIATE")
+                    try:
+                        result = fn(conn)
+                        conn.execute("COMMIT")
+                    except BaseException:
+                        self._rollback(conn)
+                        raise
+                    return result
+                except sqlite3.DatabaseError as exc:
+                    if is_busy(exc) and time.monotonic() < deadline:
+                        time.sleep(0.01)
+                        continue
+                    if is_corruption(exc) and not recovered:
+                        recovered = True
+                        self._recover(str(exc))
+                        continue
+                    raise
+
+    @staticmethod
+    def _rollback(conn):
+        try:
+            conn.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass
+
+    def _close(self):
+        if self._conn is not None:
+            try:
+                self._conn.close()
+            except sqlite3.Error:
+                pass
+        self._conn = None
+        self._conn_identity = None
+
+    def _connection(self):
+        if self._conn is not None:
+            if _identity(self.path) == self._conn_identity:
+                return self._conn
+            self._close()  # moved aside or deleted by someone else: follow the path
+        if os.path.isdir(self.path):
+            raise UnexpectedSchema("a directory is in the way, not a database")
+        parent = os.path.dirname(self.path)
+        if parent and not os.path.isdir(parent):
+            os.makedirs(parent, exist_ok=True)
+        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None,
+                               check_same_thread=False)
+        try:
+            self._prepare(conn)
+        except BaseException:
+            conn.close()
+            raise
+        self._conn = conn
+        self._conn_identity = _identity(self.path)
+        return conn
+
+    def _prepare(self, conn):
+        # journal_mode reads the header and parses the schema: a damaged file fails here.
+        # Once the file is in WAL mode (persistent) this is a cheap no-op.
+        conn.execute("PRAGMA journal_mode=WAL").fetchall()
+        conn.execute(f"PRAGMA synchronous={self._synchronous}")
+        if conn.execute("PRAGMA user_version").fetchone()[0] == self._version:
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version != self._version:
+                objects = conn.execute(
+                    "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").fetchone()[0]
+                if objects:
+                    raise UnexpectedSchema(
+                        f"unsupported file format: schema version {version}, expected {self._version}")
+                for statement in self._schema:
+                    conn.execute(statement)
+                conn.execute(f"PRAGMA user_version={int(self._version)}")
+            conn.execute("COMMIT")
+        except BaseException:
+            self._rollback(conn)
+            raise
+
+    def _healthy(self):
+        """A fresh look at the file: True when it opens, has our schema and passes quick_check."""
+        if os.path.isdir(self.path):
+            return False
+        if not os.path.exists(self.path):
+            return True
+        try:
+            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        except sqlite3.Error:
+            return False
+        try:
+            self._prepare(conn)
+            rows = conn.execute("PRAGMA quick_check").fetchall()
+            return rows == [("ok",)]
+        except sqlite3.DatabaseError as exc:
+            if is_busy(exc):
+                return True  # someone is writing to it: it is alive; let the caller retry
+            return False
+        finally:
+            conn.close()
+
+    def _recover(self, reason):
+        self._close()
+        lock = self._recover_lock()
+        try:
+            if self._healthy():
+                return  # another process (or thread) already rebuilt it
+            aside = self._move_aside()
+        finally:
+            if lock is not None:
+                self._rollback(lock)
+                lock.close()
+        self._log(f"{self._what} {self.path} was damaged ({reason}): moved aside to {aside}"
+                  f" and rebuilt empty; {self._lost}")
+
+    def _recover_lock(self):
+        try:
+            lock = sqlite3.connect(self.path + ".recover-lock", timeout=60.0, isolation_level=None)
+        except sqlite3.Error:
+            return None
+        try:
+            lock.execute("BEGIN EXCLUSIVE")
+        except sqlite3.Error:
+            lock.close()
+            return None
+        return lock
+
+    def _move_aside(self):
+        stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime(self._now()))
+        suffix = f".corrupt-{stamp}"
+        n = 1
+        while any(os.path.lexists(self.path + suffix + c) for c in ("",) + _COMPANIONS):
+            n += 1
+            suffix = f".corrupt-{stamp}-{n}"
+        for companion in ("",) + _COMPANIONS:
+            src = self.path + companion
+            if os.path.lexists(src):
+                os.rename(src, self.path + suffix + companion)
+        return self.path + suffix

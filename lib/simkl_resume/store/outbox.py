@@ -1,0 +1,145 @@
+"""The durable scrobble outbox: every player event, committed before `add` returns.
+
+    outbox = ScrobbleOutbox(db_path, now=time.time, log=log_fn)
+    entry_id = outbox.add(account, item_key, "pause", body)   # committed + fsync'd
+    for entry in outbox.pending(account):                     # due now, insertion order
+        ... send entry.body to /scrobble/<entry.action> ...
+        outbox.done(entry.id)                                  # delivered or refused for good
+        # or outbox.retry_later(entry.id, 60, "HTTP 503")     # attempts += 1
+    outbox.drop([ids superseded by core.scrobble.collapse])
+
+The outbox only stores; which events to send or collapse is decided in core. `account`
+identifies the Simkl account (a user id or name - never the access token); `item_key` is
+the caller's identity of the played item; `body` is the JSON object Simkl receives.
+
+Ids come from AUTOINCREMENT: they grow with insertion and are never reused, so a stale id
+can never remove a newer event. SQLite runs in WAL mode with synchronous=FULL, a busy
+timeout, and writes in BEGIN IMMEDIATE transactions: safe from several threads (one
+connection per object, serialised by a lock) and several processes, and a SIGKILL at any
+point leaves every event whose `add` returned and no half-written one. A damaged file is
+moved aside and rebuilt with one log line; the events queued in it are lost.
+"""
+import json
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, Iterable, List, Optional
+
+from ._sqlite import Database
+
+ACTIONS = ("start", "pause", "stop")
+SCHEMA_VERSION = 1
+_SCHEMA = [
+    "CREATE TABLE IF NOT EXISTS outbox ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " account TEXT NOT NULL,"
+    " item_key TEXT NOT NULL,"
+    " action TEXT NOT NULL,"
+    " body TEXT NOT NULL,"
+    " created REAL NOT NULL,"
+    " attempts INTEGER NOT NULL DEFAULT 0,"
+    " next_attempt REAL NOT NULL,"
+    " last_error TEXT)",
+    "CREATE INDEX IF NOT EXISTS outbox_account ON outbox (account, id)",
+]
+_COLUMNS = "id, account, item_key, action, body, created, attempts, next_attempt, last_error"
+_MAX_ERROR_CHARS = 2000
+
+
+@dataclass(frozen=True)
+class OutboxEntry:
+    id: int
+    account: str
+    item_key: str
+    action: str
+    body: Dict[str, Any]
+    created: float
+    attempts: int
+    next_attempt: float
+    last_error: Optional[str]
+
+
+def _entry(row):
+    return OutboxEntry(row[0], row[1], row[2], row[3], json.loads(row[4]), row[5], row[6], row[7], row[8])
+
+
+def _default_log(message):
+    logging.getLogger(__name__).warning("%s", message)
+
+
+class ScrobbleOutbox:
+    def __init__(self, db_path: str, now: Callable[[], float] = time.time,
+                 log: Optional[Callable[[str], None]] = None) -> None:
+        self._now = now
+        self._log = log or _default_log
+        self._db = Database(db_path, _SCHEMA, SCHEMA_VERSION, "FULL", "scrobble outbox",
+                            "the scrobble events queued in it are lost", self._log, now)
+
+    @property
+    def db_path(self):
+        return self._db.path
+
+    def add(self, account: str, item_key: str, action: str, body: Dict[str, Any]) -> int:
+        """Queue one event; returns its id once it is committed to disk."""
+        if action not in ACTIONS:
+            raise ValueError(f"action must be one of {'|'.join(ACTIONS)}, not {action!r}")
+        if not isinstance(body, dict):
+            raise TypeError(f"body must be a dict, not {type(body).__name__}")
+        body_text = json.dumps(body, ensure_ascii=True, allow_nan=False)
+        now = self._now()
+        row = (str(account), str(item_key), action, body_text, now, now)
+        return self._db.write(lambda c: c.execute(
+            "INSERT INTO outbox (account, item_key, action, body, created, attempts, next_attempt)"
+            " VALUES (?, ?, ?, ?, ?, 0, ?)", row).lastrowid)
+
+    def pending(self, account: Optional[str] = None, now: Optional[float] = None) -> List[OutboxEntry]:
+        """Entries due (next_attempt <= now), in insertion order."""
+        when = self._now() if now is None else now
+        if account is None:
+            sql, args = f"SELECT {_COLUMNS} FROM outbox WHERE next_attempt <= ? ORDER BY id", (when,)
+        else:
+            sql = f"SELECT {_COLUMNS} FROM outbox WHERE account = ? AND next_attempt <= ? ORDER BY id"
+            args = (str(account), when)
+        return self._select(sql, args)
+
+    def all(self, account: Optional[str] = None) -> List[OutboxEntry]:
+        """Everything still queued, in insertion order."""
+        if account is None:
+            return self._select(f"SELECT {_COLUMNS} FROM outbox ORDER BY id", ())
+        return self._select(f"SELECT {_COLUMNS} FROM outbox WHERE account = ? ORDER BY id", (str(account),))
+
+    def count(self, account: Optional[str] = None) -> int:
+        if account is None:
+            return self._db.read(lambda c: c.execute("SELECT count(*) FROM outbox").fetchone()[0])
+        return self._db.read(lambda c: c.execute(
+            "SELECT count(*) FROM outbox WHERE account = ?", (str(account),)).fetchone()[0])
+
+    def done(self, entry_id: int) -> bool:
+        """Remove a delivered (or permanently refused) entry. False if it was already gone."""
+        return self.drop([entry_id]) == 1
+
+    def drop(self, entry_ids: Iterable[int]) -> int:
+        """Remove superseded entries in one transaction; returns how many were removed."""
+        ids = [int(i) for i in entry_ids]
+        if not ids:
+            return 0
+
+        def delete(conn):
+            return sum(conn.execute("DELETE FROM outbox WHERE id = ?", (i,)).rowcount for i in ids)
+
+        return self._db.write(delete)
+
+    def retry_later(self, entry_id: int, delay_s: float, error: str) -> bool:
+        """attempts += 1, next_attempt = now + delay_s, last_error = error. False if gone."""
+        next_attempt = self._now() + float(delay_s)
+        text = str(error)[:_MAX_ERROR_CHARS]
+        return self._db.write(lambda c: c.execute(
+            "UPDATE outbox SET attempts = attempts + 1, next_attempt = ?, last_error = ? WHERE id = ?",
+            (next_attempt, text, int(entry_id))).rowcount) == 1
+
+    def close(self):
+        self._db.close()
+
+    def _select(self, sql, args):
+        rows = self._db.read(lambda c: c.execute(sql, args).fetchall())
+        return [_entry(row) for row in rows]
