@@ -1,0 +1,339 @@
+"""Push-side decisions: player events -> scrobble actions, outbox collapsing, delivery policy.
+
+Pure: no Kodi, no HTTP, no SQLite; time and randomness are passed in.
+
+API
+---
+Actions are START, PAUSE, STOP ("start" | "pause" | "stop", the /scrobble/{action} path).
+
+ScrobbleAction(action, body)            frozen; body = scrobble body WITH "progress"
+    .progress -> float, .item_key -> str (core.ids.item_key of the body)
+
+PlayerSession(min_duration=MIN_DURATION_SECONDS)
+    State machine of one Kodi player. Feed it the player callbacks; every method returns a
+    list of ScrobbleAction to put into the outbox, in order (usually 0 or 1 element).
+      .av_started(item, duration, position=0.0, live=False)   onAVStarted
+            item = core.ids.scrobble_item(...) (None when not identifiable),
+            duration = REAL file duration in seconds (Player.getTotalTime()).
+      .tick(position)       periodic sample of getTime() while playing; no action.
+      .paused(position)     onPlayBackPaused        -> pause at position
+      .resumed(position)    onPlayBackResumed       -> start at position
+      .seeked(position)     onPlayBackSeek          -> start at new position while playing;
+                            while paused: nothing, the position is only remembered (the
+                            following resume sends start, stop sends stop with it). Sending
+                            a pause per seek step while paused would flood the 1 POST/s
+                            budget while the user holds the arrow key.
+      .stopped()            onPlayBackStopped       -> stop at the LAST sampled position
+                            (getTime raises in that callback): < 80 % Simkl keeps a
+                            resumable playback, >= 80 % it marks watched.
+      .ended()              onPlayBackEnded         -> stop at 100
+      .state                IDLE | PLAYING | PAUSED | SKIPPED
+    Rules: no action repeats the state Simkl already has (pause twice, resume while playing,
+    seek to the same progress -> nothing). Skipped sessions send nothing until the next
+    av_started: item None (nothing identifiable), live TV, duration unknown (0/None) or
+    shorter than min_duration (trailers, extras). A new av_started while a session is
+    active first stops the old item at its last position (Kodi playlists go to the next
+    item without onPlayBackStopped).
+
+collapse(entries) -> (to_send, to_drop)
+    `entries`: the PENDING outbox entries (objects with .id, .item_key, .action and .body
+    holding "progress") in insertion order. Keeps, per item, only what its queued events
+    mean in the end, so Simkl ends in the state the user left:
+      last event stop >= 80                -> that stop alone (watched).
+      last event pause, or stop < 80       -> that one event alone (a lone pause saves the
+                                              playback; a start first would only clear
+                                              pauses then be overwritten: no point).
+      last event start (still playing, or
+      Kodi died while playing)             -> that start alone.
+      In the last two cases, if an EARLIER stop >= 80 is queued for the item (watched to
+      the end, then started again), the last such stop is kept before the final event, so
+      the completed viewing still reaches the history.
+    to_send keeps the global insertion order (items interleave as they were queued;
+    each item's own events keep their order). to_drop = every other entry, in order.
+    Entries are returned as given (same objects).
+
+Delivery policy
+    classify(error, attempt, rand=None) -> Verdict(kind, delay)
+        kind RETRY ("retry", try again after `delay` seconds), DROP ("drop": log, remove
+        the entry, go on with the next one) or AUTH ("auth": stop sending, keep every entry,
+        until the user signs in again). `attempt` = failed attempts so far (1 on the first
+        failure).
+          AuthRequired (401), ConfigError             -> AUTH
+          BadRequest.is_scrobble_lock (400 RATE_LIMIT) -> RETRY after SCROBBLE_LOCK_DELAY
+          RateLimited (429)                           -> RETRY after retry_after (if given,
+                                                         at least the backoff floor of 1 s),
+                                                         else backoff
+          NotFound (404), Conflict (409), BadRequest (other 400/412), other 4xx -> DROP
+          ServerError, other HttpError >= 500, NetworkError, RequestTimeout,
+          MalformedReply, any other exception (our own bug must not lose the user's
+          events)                                     -> RETRY after backoff
+    backoff_delay(attempt, base=BACKOFF_BASE, cap=BACKOFF_CAP, rand=None) -> float
+        base * 2 ** (attempt - 1), capped at `cap`; with `rand` (a random.random) a jitter
+        of up to +25 % is added, still capped.
+
+Pacing
+    Pacer(min_gap=MIN_POST_GAP)   Simkl allows 1 POST/s per token.
+      .wait(now) -> float   seconds to wait before the next POST may go (0 = now)
+      .sent(now)            a POST was just sent (success or failure)
+      .hold_until(t)        do not send before t (e.g. now + a RETRY delay)
+"""
+
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+
+from . import errors
+from .ids import item_key as _item_key
+from .ids import scrobble_body
+from .progress import progress_percent
+
+START = "start"
+PAUSE = "pause"
+STOP = "stop"
+ACTIONS = (START, PAUSE, STOP)
+
+WATCHED_PERCENT = 80.0
+MIN_DURATION_SECONDS = 5 * 60.0
+
+IDLE = "idle"
+PLAYING = "playing"
+PAUSED = "paused"
+SKIPPED = "skipped"
+
+RETRY = "retry"
+DROP = "drop"
+AUTH = "auth"
+
+BACKOFF_BASE = 5.0
+BACKOFF_CAP = 15 * 60.0
+SCROBBLE_LOCK_DELAY = 20.0
+MIN_POST_GAP = 1.0
+
+
+@dataclass(frozen=True)
+class ScrobbleAction:
+    action: str
+    body: Dict[str, Any]
+
+    @property
+    def progress(self) -> float:
+        return float(self.body["progress"])
+
+    @property
+    def item_key(self) -> str:
+        return _item_key(self.body)
+
+
+class PlayerSession:
+    def __init__(self, min_duration: float = MIN_DURATION_SECONDS) -> None:
+        self.min_duration = float(min_duration)
+        self.state = IDLE
+        self.skip_reason = ""
+        self._item: Optional[Dict[str, Any]] = None
+        self._duration: Optional[float] = None
+        self._position = 0.0
+        self._sent: Optional[Tuple[str, float]] = None
+
+    # -- helpers -------------------------------------------------------------------------
+    def _active(self) -> bool:
+        return self.state in (PLAYING, PAUSED)
+
+    def _remember(self, position: Any) -> None:
+        if position is None:
+            return
+        try:
+            value = float(position)
+        except (TypeError, ValueError):
+            return
+        if value == value:  # not NaN
+            self._position = value
+
+    def _progress(self) -> float:
+        pct = progress_percent(self._position, self._duration)
+        return pct if pct is not None else 0.0
+
+    def _emit(self, action: str, progress: Optional[float] = None) -> List[ScrobbleAction]:
+        if self._item is None:
+            return []
+        pct = self._progress() if progress is None else progress
+        if self._sent == (action, pct):
+            return []
+        self._sent = (action, pct)
+        return [ScrobbleAction(action, scrobble_body(self._item, pct))]
+
+    def _reset(self) -> None:
+        self.state = IDLE
+        self._item = None
+        self._duration = None
+        self._position = 0.0
+        self._sent = None
+
+    # -- events --------------------------------------------------------------------------
+    def av_started(
+        self, item: Optional[Mapping[str, Any]], duration: Any, position: Any = 0.0, live: bool = False
+    ) -> List[ScrobbleAction]:
+        actions: List[ScrobbleAction] = []
+        if self._active() and self._item is not None:
+            if item is not None and _item_key(item) == _item_key(self._item):
+                # The same item announced again (stream change): a fresh start if needed.
+                self._remember(position)
+                if self.state == PAUSED:
+                    self.state = PLAYING
+                return self._emit(START)
+            actions.extend(self.stopped())
+        self._reset()
+        reason = self._skip_reason(item, duration, live)
+        if reason:
+            self.state = SKIPPED
+            self.skip_reason = reason
+            return actions
+        self.skip_reason = ""
+        self._item = dict(item)
+        self._duration = float(duration)
+        self._remember(position)
+        self.state = PLAYING
+        actions.extend(self._emit(START))
+        return actions
+
+    def _skip_reason(self, item: Any, duration: Any, live: bool) -> str:
+        if item is None:
+            return "not identifiable"
+        if live:
+            return "live"
+        if progress_percent(0, duration) is None:
+            return "unknown duration"
+        if float(duration) < self.min_duration:
+            return "too short"
+        return ""
+
+    def tick(self, position: Any) -> List[ScrobbleAction]:
+        if self._active():
+            self._remember(position)
+        return []
+
+    def paused(self, position: Any) -> List[ScrobbleAction]:
+        if not self._active():
+            return []
+        self._remember(position)
+        if self.state == PAUSED:
+            return []
+        self.state = PAUSED
+        return self._emit(PAUSE)
+
+    def resumed(self, position: Any) -> List[ScrobbleAction]:
+        if not self._active():
+            return []
+        self._remember(position)
+        if self.state == PLAYING:
+            return []
+        self.state = PLAYING
+        return self._emit(START)
+
+    def seeked(self, position: Any) -> List[ScrobbleAction]:
+        if not self._active():
+            return []
+        self._remember(position)
+        if self.state == PAUSED:
+            return []
+        return self._emit(START)
+
+    def stopped(self) -> List[ScrobbleAction]:
+        if not self._active():
+            self._reset()
+            return []
+        actions = self._emit(STOP)
+        self._reset()
+        return actions
+
+    def ended(self) -> List[ScrobbleAction]:
+        if not self._active():
+            self._reset()
+            return []
+        actions = self._emit(STOP, 100.0)
+        self._reset()
+        return actions
+
+
+# -- collapse ----------------------------------------------------------------------------
+def _is_watched_stop(entry: Any) -> bool:
+    try:
+        return entry.action == STOP and float(entry.body["progress"]) >= WATCHED_PERCENT
+    except (KeyError, TypeError, ValueError):
+        return False
+
+
+def collapse(entries: Sequence[Any]) -> Tuple[List[Any], List[Any]]:
+    entries = list(entries)
+    last_index: Dict[str, int] = {}
+    for index, entry in enumerate(entries):
+        last_index[entry.item_key] = index
+    keep = set(last_index.values())
+    for key, final in last_index.items():
+        if _is_watched_stop(entries[final]):
+            continue
+        for index in range(final - 1, -1, -1):
+            entry = entries[index]
+            if entry.item_key == key and _is_watched_stop(entry):
+                keep.add(index)
+                break
+    to_send = [entry for index, entry in enumerate(entries) if index in keep]
+    to_drop = [entry for index, entry in enumerate(entries) if index not in keep]
+    return to_send, to_drop
+
+
+# -- delivery policy ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class Verdict:
+    kind: str  # RETRY, DROP or AUTH
+    delay: float = 0.0
+
+
+def backoff_delay(
+    attempt: int,
+    base: float = BACKOFF_BASE,
+    cap: float = BACKOFF_CAP,
+    rand: Optional[Callable[[], float]] = None,
+) -> float:
+    exponent = max(0, int(attempt) - 1)
+    delay = cap if exponent >= 64 else min(cap, base * (2**exponent))
+    if rand is not None:
+        delay = min(cap, delay * (1.0 + 0.25 * min(1.0, max(0.0, rand()))))
+    return float(delay)
+
+
+def classify(error: BaseException, attempt: int = 1, rand: Optional[Callable[[], float]] = None) -> Verdict:
+    if isinstance(error, (errors.AuthRequired, errors.ConfigError)):
+        return Verdict(AUTH)
+    if isinstance(error, errors.BadRequest) and error.is_scrobble_lock:
+        return Verdict(RETRY, SCROBBLE_LOCK_DELAY)
+    if isinstance(error, errors.RateLimited):
+        if error.retry_after is not None:
+            try:
+                return Verdict(RETRY, max(MIN_POST_GAP, float(error.retry_after)))
+            except (TypeError, ValueError):
+                pass
+        return Verdict(RETRY, backoff_delay(attempt, rand=rand))
+    if isinstance(error, errors.HttpError) and not isinstance(error, errors.ServerError):
+        if 400 <= int(error.status or 0) < 500 or isinstance(
+            error, (errors.NotFound, errors.Conflict, errors.BadRequest)
+        ):
+            return Verdict(DROP)
+    return Verdict(RETRY, backoff_delay(attempt, rand=rand))
+
+
+# -- pacing ------------------------------------------------------------------------------
+class Pacer:
+    def __init__(self, min_gap: float = MIN_POST_GAP) -> None:
+        self.min_gap = float(min_gap)
+        self._not_before: Optional[float] = None
+
+    def wait(self, now: float) -> float:
+        if self._not_before is None:
+            return 0.0
+        return max(0.0, self._not_before - now)
+
+    def sent(self, now: float) -> None:
+        self.hold_until(float(now) + self.min_gap)
+
+    def hold_until(self, when: float) -> None:
+        if self._not_before is None or when > self._not_before:
+            self._not_before = float(when)
