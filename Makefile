@@ -1,0 +1,110 @@
+# plugin.video.simkl.resume - build, lint, package and test.
+#
+#   make test    every check: lint, package, kodi-addon-checker (offline), pytest (real Kodi included)
+#   make zip     build/plugin.video.simkl.resume-<version>.zip (SIMKL_CLIENT_ID=... sets the client id)
+#   make lint    ruff check .
+#   make check   kodi-addon-checker on the packaged addon, branches matrix nexus omega, offline
+#   make deps    system packages the real-Kodi tests need (apt-get when root)
+#   make demo    run the addon for real (sandboxed Kodi + Simkl stand-in)      [tools/demo]
+#   make bench   measurements                                                  [tools/bench]
+#   make assets  redraw resources/icon.png and resources/fanart.jpg
+#   make clean   remove build output and caches (distclean: also .venv)
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON3 ?= python3
+VENV    ?= .venv
+PY      := $(VENV)/bin/python
+STAMP   := $(VENV)/.requirements-dev.stamp
+ADDON_ID := plugin.video.simkl.resume
+VERSION := $(shell sed -n 's/.*<addon [^>]*version="\([^"]*\)".*/\1/p' addon.xml | head -n1)
+ZIP     := build/$(ADDON_ID)-$(VERSION).zip
+UNPACKED := build/$(ADDON_ID)
+BRANCHES ?= matrix nexus omega
+
+# System packages for the real-Kodi tests and `make demo` (Debian names) and the commands they provide.
+APT_PACKAGES := kodi xvfb xauth ffmpeg pulseaudio
+APT_COMMANDS := kodi Xvfb xvfb-run xauth ffmpeg pulseaudio
+
+.PHONY: help test venv lint zip check pytest deps demo bench assets clean distclean
+
+help:
+	@sed -n 's/^#   //p' Makefile
+
+# --- virtualenv: created once, reinstalled only when requirements-dev.txt changes ----------
+$(STAMP): requirements-dev.txt
+	@if [ ! -x "$(PY)" ]; then \
+	  echo "==> creating $(VENV)"; \
+	  $(PYTHON3) -m venv $(VENV) || { rm -rf $(VENV); \
+	    echo "error: '$(PYTHON3) -m venv' failed. On Debian/Ubuntu: apt-get install python3-venv (or run 'make deps' as root)"; \
+	    exit 1; }; \
+	fi
+	@echo "==> installing requirements-dev.txt into $(VENV)"
+	@$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+venv: $(STAMP)
+
+# --- checks ------------------------------------------------------------------------------
+lint: $(STAMP)
+	@echo "==> ruff check ."
+	@$(PY) -m ruff check -q . && echo "    ruff: clean"
+
+zip:
+	@echo "==> packaging $(ZIP)"
+	@$(PYTHON3) -m tools.build_zip --out build --unpacked | sed 's/^/    /'
+
+check: $(STAMP) zip
+	@echo "==> kodi-addon-checker ($(BRANCHES)), offline"
+	@$(PY) -m tools.check_addon $(UNPACKED) $(addprefix --branch ,$(BRANCHES)) | sed 's/^/    /'; \
+	  exit $${PIPESTATUS[0]}
+
+pytest: $(STAMP)
+	@echo "==> pytest"
+	@$(PY) -m pytest -q
+
+test: deps lint check pytest
+	@echo "==> make test: all passed"
+
+# --- system packages ---------------------------------------------------------------------
+deps:
+	@missing=""; for c in $(APT_COMMANDS); do command -v $$c >/dev/null 2>&1 || missing="$$missing $$c"; done; \
+	venv_ok=1; $(PYTHON3) -c 'import ensurepip, venv' >/dev/null 2>&1 || venv_ok=0; \
+	pkgs="$(APT_PACKAGES)"; [ $$venv_ok = 1 ] || pkgs="$$pkgs python3-venv"; \
+	if [ -z "$$missing" ] && [ $$venv_ok = 1 ]; then exit 0; fi; \
+	echo "==> missing system tools:$$missing$$( [ $$venv_ok = 1 ] || echo ' python3-venv')"; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get update -qq && apt-get install -y -qq --no-install-recommends $$pkgs >/dev/null \
+	    && echo "    installed: $$pkgs"; \
+	else \
+	  echo "error: the real-Kodi tests need these Debian packages. Install them with:"; \
+	  echo "    sudo apt-get install --no-install-recommends $$pkgs"; \
+	  exit 1; \
+	fi
+
+# --- hooks for teammates' tools ----------------------------------------------------------
+demo: $(STAMP)
+	@if [ -e tools/demo.py ] || [ -e tools/demo/__init__.py ] || [ -e tools/demo/__main__.py ]; then \
+	  $(PY) -m tools.demo; \
+	else \
+	  echo "make demo: tools/demo is not built yet"; exit 1; \
+	fi
+
+bench: $(STAMP)
+	@if [ -e tools/bench.py ] || [ -e tools/bench/__init__.py ] || [ -e tools/bench/__main__.py ]; then \
+	  $(PY) -m tools.bench; \
+	else \
+	  echo "make bench: tools/bench is not built yet"; exit 1; \
+	fi
+
+assets: $(STAMP)
+	@$(PY) -m tools.make_assets
+
+clean:
+	rm -rf build .pytest_cache .ruff_cache .hypothesis
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV)
