@@ -30,7 +30,7 @@ def main(argv=None):
         seed.setdefault("options", {}).update(dict(parse_option(o) for o in args.option))
 
     def ready(standin):
-        print("listening on %s" % standin.url, flush=True)
+        print(f"listening on {standin.url}", flush=True)
 
     serve(port=args.port, seed=seed, host=args.host, ready=ready)
     return 0

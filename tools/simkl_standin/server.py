@@ -10,7 +10,6 @@ import struct
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Dict, List, Optional
 from urllib.parse import parse_qsl, urlsplit
 
 from .state import Reply, State, error
@@ -26,23 +25,25 @@ class App:
 
     def __init__(self):
         self.state = State()
-        self.faults = []  # type: List[Dict[str, Any]]
-        self.log = []  # type: List[Dict[str, Any]]
+        self.faults = []
+        self.log = []
         self.log_lock = threading.Lock()
-        self.connections = set()  # type: set
+        self.connections = set()
         self.conn_lock = threading.Lock()
 
     # ------------------------------------------------------------------------ faults
 
     def add_fault(self, spec):
-        # type: (Dict[str, Any]) -> Dict[str, Any]
+
         fault = str(spec.get("fault", ""))
         if fault not in FAULTS and not (fault.isdigit() and len(fault) == 3):
-            raise ValueError("unknown fault %r (one of %s or a status code)" % (fault, ", ".join(FAULTS)))
+            raise ValueError("unknown fault {!r} (one of {} or a status code)".format(
+                fault, ", ".join(FAULTS)))
         match = spec.get("match") or {}
         entry = {"method": (match.get("method") or "").upper() or None, "path": match.get("path") or "/",
                  "fault": fault, "times": int(spec.get("times", 1)),
-                 "retry_after": spec.get("retry_after", 1), "hang_seconds": float(spec.get("hang_seconds", 5)),
+                 "retry_after": spec.get("retry_after", 1),
+                 "hang_seconds": float(spec.get("hang_seconds", 5)),
                  "then": spec.get("then", "answer"), "status": spec.get("status")}
         with self.log_lock:
             self.faults.append(entry)
@@ -73,8 +74,8 @@ class App:
 
     def requests(self, path=None, method=None):
         with self.log_lock:
-            return [dict(e) for e in self.log
-                    if (path is None or e["path"].startswith(path)) and (method is None or e["method"] == method)]
+            return [dict(e) for e in self.log if (path is None or e["path"].startswith(path))
+                    and (method is None or e["method"] == method)]
 
     def clear_requests(self):
         with self.log_lock:
@@ -83,7 +84,7 @@ class App:
     # ------------------------------------------------------------------------ control API
 
     def control(self, method, path, body):
-        # type: (str, str, Any) -> Reply
+
         name = path[len("/_control/"):].strip("/")
         body = body if isinstance(body, dict) else {}
         state = self.state
@@ -130,6 +131,8 @@ class App:
                 return Reply(200, state.snapshot())
             if name == "clock":
                 if method == "POST":
+                    if "now" in body:
+                        state.set_now(body["now"])
                     if "offset" in body:
                         with state.lock:
                             state.clock_offset = float(body["offset"])
@@ -156,6 +159,10 @@ class Handler(BaseHTTPRequestHandler):
 
     def setup(self):
         super().setup()
+        try:  # headers and body go out in separate writes: no Nagle/delayed-ACK stalls
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        except OSError:
+            pass
         with self.app.conn_lock:
             self.app.connections.add(self.connection)
 
@@ -190,7 +197,7 @@ class Handler(BaseHTTPRequestHandler):
         query = dict(parse_qsl(parts.query, keep_blank_values=True))
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length > 0 else b""
-        body = None  # type: Any
+        body = None
         body_bad = False
         if raw:
             try:
@@ -219,7 +226,7 @@ class Handler(BaseHTTPRequestHandler):
         self.send_reply(reply)
 
     def apply_fault(self, fault, entry):
-        # type: (Dict[str, Any], Dict[str, Any]) -> bool
+
         """Act out a fault. True when the request is finished; False to answer it normally."""
         kind = fault["fault"]
         status = int(fault["status"]) if fault.get("status") else None
@@ -233,7 +240,8 @@ class Handler(BaseHTTPRequestHandler):
             self.drop(rst=True)
             return True
         if kind == "garbage":
-            reply = Reply(status or 200, b'{"id": 5000000001, "progress": 4', {"Content-Type": "application/json"})
+            reply = Reply(status or 200, b'{"id": 5000000001, "progress": 4',
+                          {"Content-Type": "application/json"})
         elif kind == "empty":
             reply = Reply(status or 200, b"", {"Content-Type": "application/json"})
         elif kind == "html":
@@ -246,7 +254,7 @@ class Handler(BaseHTTPRequestHandler):
             reply = error(429, "rate_limit", "too many requests")
             reply.headers["Retry-After"] = str(fault.get("retry_after", 1))
         else:
-            reply = error(int(kind), "server_error", "injected %s" % kind)
+            reply = error(int(kind), "server_error", f"injected {kind}")
         entry["status"] = reply.status
         self.send_reply(reply)
         return True
@@ -264,7 +272,7 @@ class Handler(BaseHTTPRequestHandler):
             pass
 
     def send_reply(self, reply):
-        # type: (Reply) -> None
+
         if isinstance(reply.body, (bytes, bytearray)):
             data = bytes(reply.body)
         elif reply.body is None or reply.status == 204:
@@ -292,12 +300,12 @@ class StandIn:
     Python helpers act on the same state as the control API, without HTTP."""
 
     def __init__(self, port=0, host="127.0.0.1", seed=None, **options):
-        # type: (int, str, Optional[Dict[str, Any]], Any) -> None
+
         self.host = host
         self.port = port
         self.app = App()
-        self._server = None  # type: Optional[ThreadingHTTPServer]
-        self._thread = None  # type: Optional[threading.Thread]
+        self._server = None
+        self._thread = None
         if options:
             self.configure(**options)
         if seed:
@@ -342,7 +350,7 @@ class StandIn:
 
     @property
     def url(self):
-        return "http://%s:%d" % (self.host, self.port)
+        return f"http://{self.host}:{self.port}"
 
     # ------------------------------------------------------------------------ helpers
 
@@ -406,9 +414,13 @@ class StandIn:
     def now(self):
         return self.app.state.now()
 
+    def set_now(self, when):
+        """Make the stand-in's clock read `when` (epoch seconds or ISO-8601 string) from now on."""
+        self.app.state.set_now(when)
+
 
 def serve(port=8765, seed=None, host="127.0.0.1", ready=None):
-    # type: (int, Optional[Dict[str, Any]], str, Any) -> None
+
     """Run in the foreground until interrupted (python -m tools.simkl_standin)."""
     standin = StandIn(port=port, host=host, seed=seed)
     standin.start()

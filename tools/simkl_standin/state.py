@@ -14,7 +14,6 @@ import re
 import secrets
 import threading
 import time
-from typing import Any, Dict, List, Optional, Tuple
 
 RETENTION_DAYS = {"free": 7, "pro": 30, "vip": 90}
 DEFAULT_RUNTIME = {"movie": 90, "show": 45, "anime": 25}
@@ -51,7 +50,7 @@ class Reply:
         self.headers = headers or {}
 
     def __repr__(self):
-        return "Reply(%r, %r)" % (self.status, self.body)
+        return f"Reply({self.status!r}, {self.body!r})"
 
 
 def error(status, err, message=""):
@@ -61,10 +60,10 @@ def error(status, err, message=""):
 # ---------------------------------------------------------------------------- time helpers
 
 def iso(epoch, ms=True):
-    # type: (float, bool) -> str
+
     dt = datetime.datetime.fromtimestamp(epoch, tz=datetime.timezone.utc)
     if ms:
-        return dt.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (dt.microsecond // 1000)
+        return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
     return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -73,15 +72,15 @@ _ISO_RE = re.compile(
 
 
 def parse_iso(text):
-    # type: (str) -> Optional[float]
+
     """ISO-8601 date or date-time (UTC unless an offset is given) -> epoch seconds, None if unreadable."""
     m = _ISO_RE.match(str(text).strip())
     if not m:
         return None
     year, month, day, hour, minute, sec, frac, tz = m.groups()
     try:
-        dt = datetime.datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(sec or 0),
-                               int((frac or "0").ljust(6, "0")), tzinfo=datetime.timezone.utc)
+        dt = datetime.datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0),
+                               int(sec or 0), int((frac or "0").ljust(6, "0")), tzinfo=datetime.timezone.utc)
     except ValueError:
         return None
     epoch = dt.timestamp()
@@ -95,9 +94,9 @@ def parse_iso(text):
 # ---------------------------------------------------------------------------- ids
 
 def norm_ids(ids):
-    # type: (Any) -> Dict[str, str]
+
     """Ids for matching: lower-case keys, simkl_id -> simkl, values as lower-case strings, no empties."""
-    out = {}  # type: Dict[str, str]
+    out = {}
     if not isinstance(ids, dict):
         return out
     for key, value in ids.items():
@@ -124,13 +123,13 @@ class User:
         self.type = plan
         self.id = account_id
         self.joined_at = joined_at
-        self.playbacks = {}  # type: Dict[Tuple, Dict[str, Any]]  key -> playback record
-        self.history = []  # type: List[Dict[str, Any]]
-        self.completed = {}  # type: Dict[Tuple, float]  key -> watched_at of the last completed scrobble
-        self.sessions = {}  # type: Dict[Tuple, Dict[str, Any]]
-        self.activities = {}  # type: Dict[str, Any]
+        self.playbacks = {}
+        self.history = []
+        self.completed = {}
+        self.sessions = {}
+        self.activities = {}
         self.scrobble_lock = threading.Lock()
-        self.post_times = []  # type: List[float]
+        self.post_times = []
 
 
 class State:
@@ -143,12 +142,12 @@ class State:
 
     def reset(self):
         with self.lock:
-            self.options = dict(DEFAULT_OPTIONS)  # type: Dict[str, Any]
+            self.options = dict(DEFAULT_OPTIONS)
             self.clock_offset = 0.0
-            self.catalog = {}  # type: Dict[int, Dict[str, Any]]  simkl id -> item
-            self.users = {}  # type: Dict[str, User]  token -> user
-            self.client_ids = None  # type: Optional[set]
-            self.pins = {}  # type: Dict[str, Dict[str, Any]]  user_code -> pin
+            self.catalog = {}
+            self.users = {}
+            self.client_ids = None
+            self.pins = {}
             self._playback_ids = itertools.count(5000000001)  # beyond int32 on purpose
             self._history_ids = itertools.count(7000000001)
             self._session_ids = itertools.count(9000000001)
@@ -163,11 +162,19 @@ class State:
         with self.lock:
             self.clock_offset += float(seconds)
 
+    def set_now(self, when):
+        """Make the stand-in's clock read `when` (epoch seconds or ISO-8601) from now on."""
+        epoch = parse_iso(when) if isinstance(when, str) else float(when)
+        if epoch is None:
+            raise ValueError(f"unreadable time {when!r}")
+        with self.lock:
+            self.clock_offset = epoch - time.time()
+
     def configure(self, **options):
         with self.lock:
             unknown = set(options) - set(DEFAULT_OPTIONS)
             if unknown:
-                raise ValueError("unknown stand-in option(s): %s" % ", ".join(sorted(unknown)))
+                raise ValueError("unknown stand-in option(s): {}".format(", ".join(sorted(unknown))))
             self.options.update(options)
 
     @property
@@ -190,7 +197,7 @@ class State:
     # ------------------------------------------------------------------------ seeding
 
     def seed(self, data):
-        # type: (Dict[str, Any]) -> None
+
         with self.lock:
             if data.get("options"):
                 self.configure(**data["options"])
@@ -208,11 +215,11 @@ class State:
                 self._add_history(user, body, seeded=True)
 
     def add_catalog(self, item):
-        # type: (Dict[str, Any]) -> Dict[str, Any]
+
         with self.lock:
             kind = item.get("type", "movie")
             if kind not in BUCKET_OF_TYPE:
-                raise ValueError("catalog type must be movie, show or anime: %r" % kind)
+                raise ValueError(f"catalog type must be movie, show or anime: {kind!r}")
             entry = copy.deepcopy(item)
             entry["type"] = kind
             entry.setdefault("title", "Untitled")
@@ -231,11 +238,11 @@ class State:
             return entry
 
     def add_user(self, token=None, name=None, plan="free"):
-        # type: (Optional[str], Optional[str], str) -> User
+
         with self.lock:
             token = token or secrets.token_hex(16)
             account_id = next(self._account_ids)
-            user = User(token, name or "user%d" % account_id, plan or "free", account_id, self.now())
+            user = User(token, name or f"user{account_id}", plan or "free", account_id, self.now())
             stamp = self.stamp()
             user.activities = {"all": stamp, "settings": {"all": stamp}}
             for bucket, keys in ACTIVITY_KEYS.items():
@@ -253,7 +260,7 @@ class State:
         return next(iter(self.users.values()))
 
     def add_playback(self, spec):
-        # type: (Dict[str, Any]) -> Dict[str, Any]
+
         """Seed one playback. spec: scrobble-like body ({"movie":{..}} | {"show"|"anime":{..},
         "episode":{"season","number"}}) or {"title":..} of a catalog item, plus "progress",
         optional "user" (token; default the first user), "paused_at" (ISO) or "ago" (seconds), "id".
@@ -264,11 +271,11 @@ class State:
             if spec.get("paused_at"):
                 paused = parse_iso(spec["paused_at"])
                 if paused is None:
-                    raise ValueError("unreadable paused_at %r" % spec["paused_at"])
+                    raise ValueError("unreadable paused_at {!r}".format(spec["paused_at"]))
             else:
                 paused = self.now() - float(spec.get("ago") or 0)
-            record = self._save_playback(user, item, season, number, float(spec.get("progress", 50.0)), paused,
-                                         spec.get("id"))
+            progress = float(spec.get("progress", 50.0))
+            record = self._save_playback(user, item, season, number, progress, paused, spec.get("id"))
             return self.playback_json(record)
 
     def _resolve_seed_item(self, spec):
@@ -280,7 +287,7 @@ class State:
             title = spec.get("title")
             matches = [i for i in self.catalog.values() if i["title"] == title]
             if not matches:
-                raise ValueError("no catalog item titled %r" % title)
+                raise ValueError(f"no catalog item titled {title!r}")
             item = matches[0]
         season = number = None
         if item["type"] != "movie":
@@ -292,7 +299,7 @@ class State:
     # ------------------------------------------------------------------------ items
 
     def resolve(self, kind, obj, auto=False):
-        # type: (str, Any, bool) -> Optional[Dict[str, Any]]
+
         """The catalog item an incoming {"ids":..} under key `kind` means, or None.
 
         tmdb (and tvdb) ids live in separate namespaces for movies and TV, so a "movie" only
@@ -312,7 +319,7 @@ class State:
         if auto or self.options.get("auto_catalog"):
             if not ids and not obj.get("title"):
                 return None
-            new = {"type": kind, "title": obj.get("title") or "Unknown %s" % kind, "year": obj.get("year"),
+            new = {"type": kind, "title": obj.get("title") or f"Unknown {kind}", "year": obj.get("year"),
                    "ids": {k: v for k, v in (obj.get("ids") or {}).items() if k not in ("simkl", "simkl_id")}}
             return self.add_catalog(new)
         return None
@@ -327,7 +334,7 @@ class State:
         return None
 
     def resolve_episode(self, kind, item, episode):
-        # type: (str, Dict[str, Any], Any) -> Optional[Tuple[int, int]]
+
         """(season, number) in Simkl numbering of an incoming episode reference, or None."""
         if not isinstance(episode, dict):
             return None
@@ -361,7 +368,7 @@ class State:
     def episode_json(self, item, season, number):
         ep = self.find_episode(item, season, number) or {}
         out = {"season": season, ("number" if self.ms else "episode"): number,
-               "title": ep.get("title") or "Episode %d" % number,
+               "title": ep.get("title") or f"Episode {number}",
                "tvdb_season": ep.get("tvdb_season", season), "tvdb_number": ep.get("tvdb_number", number)}
         return out
 
@@ -398,7 +405,8 @@ class State:
 
     def playback_json(self, record):
         item = record["item"]
-        out = {"id": record["id"], "progress": record["progress"], "paused_at": iso(record["paused_at"], self.ms)}
+        out = {"id": record["id"], "progress": record["progress"],
+               "paused_at": iso(record["paused_at"], self.ms)}
         if item["type"] == "movie":
             out["type"] = "movie"
             out["movie"] = self.item_json(item)
@@ -448,12 +456,12 @@ class State:
                            "expires_in": pin["expires_in"], "interval": pin["interval"]})
 
     def approve_pin(self, code, token=None, name=None, plan=None):
-        # type: (str, Optional[str], Optional[str], Optional[str]) -> str
+
         """Approve a pending code for a user (existing `token`, or a new user). Returns the token."""
         with self.lock:
             pin = self.pins.get(str(code).upper())
             if pin is None:
-                raise KeyError("no pending PIN code %r" % code)
+                raise KeyError(f"no pending PIN code {code!r}")
             if token and token in self.users:
                 user = self.users[token]
             else:
@@ -499,7 +507,7 @@ class State:
         return self.users.get(auth[7:].strip())
 
     def api(self, method, path, query, headers, body):
-        # type: (str, str, Dict[str, str], Dict[str, str], Any) -> Reply
+
         """One Simkl API request. `headers` have lower-case names; `body` is parsed JSON or None."""
         path = "/" + path.strip("/")
         with self.lock:
@@ -533,8 +541,7 @@ class State:
             if method not in ("GET", "POST"):
                 return error(405, "method_not_allowed")
             return Reply(200, {"user": {"name": user.name, "joined_at": iso(user.joined_at, False),
-                                        "avatar": "https://simkl.in/avatars/default.png", "bio": "", "loc": "",
-                                        "gender": "", "age": ""},
+                                        "avatar": "https://simkl.in/avatars/default.png"},
                                "account": {"id": user.id, "timezone": "UTC", "type": user.type},
                                "connections": {"facebook": False}})
         if path == "/sync/activities":
@@ -573,7 +580,7 @@ class State:
             if query.get(name):
                 bounds[name] = parse_iso(query[name])
                 if bounds[name] is None:
-                    return error(400, "date_invalid", "%s is not a date" % name)
+                    return error(400, "date_invalid", f"{name} is not a date")
         hide = str(query.get("hide_watched", "true")).lower() not in ("false", "0", "no")
         limit = 10000
         if query.get("limit"):
@@ -602,7 +609,7 @@ class State:
         if not isinstance(body, dict):
             return error(400, "body_invalid", "expected a JSON object")
         added = {"movies": 0, "shows": 0, "episodes": 0}
-        not_found = {"movies": [], "shows": [], "episodes": []}  # type: Dict[str, List[Any]]
+        not_found = {"movies": [], "shows": [], "episodes": []}
         now = self.now()
         touched = set()
 
@@ -611,8 +618,8 @@ class State:
             return now if stamp is None else stamp
 
         def record(item, season, number, watched_at):
-            user.history.append({"id": next(self._history_ids), "simkl": item["ids"]["simkl"], "season": season,
-                                 "number": number, "watched_at": watched_at})
+            user.history.append({"id": next(self._history_ids), "simkl": item["ids"]["simkl"],
+                                 "season": season, "number": number, "watched_at": watched_at})
             simkl = item["ids"]["simkl"]
             self._drop_playbacks(user, lambda r: r["key"][0] == simkl and (
                 season is None or (r["key"][1] == season and number in (None, r["key"][2]))))
@@ -643,13 +650,14 @@ class State:
                         added["episodes"] += 1
                         continue
                     for ep in episodes:
-                        resolved = self.resolve_episode(
-                            "show" if kind == "shows" else "anime", item,
-                            {"season": season.get("number", 1), "number": ep.get("number", ep.get("episode"))})
+                        number = ep.get("number", ep.get("episode"))
+                        ref = {"season": season.get("number", 1), "number": number}
+                        resolved = self.resolve_episode("show" if kind == "shows" else "anime", item, ref)
                         if resolved is None:
                             not_found["episodes"].append(ep)
                             continue
-                        record(item, resolved[0], resolved[1], when(ep) if ep.get("watched_at") else when(season))
+                        watched_at = when(ep) if ep.get("watched_at") else when(season)
+                        record(item, resolved[0], resolved[1], watched_at)
                         added["episodes"] += 1
         for entry in body.get("episodes") or []:
             found = None
@@ -749,7 +757,8 @@ class State:
             users, playbacks, history, activities = [], [], [], {}
             for user in self.users.values():
                 users.append({"name": user.name, "type": user.type, "id": user.id})
-                for record in sorted(user.playbacks.values(), key=lambda r: (r["paused_at"], r["id"]), reverse=True):
+                newest = sorted(user.playbacks.values(), key=lambda r: (r["paused_at"], r["id"]))[::-1]
+                for record in newest:
                     entry = self.playback_json(record)
                     entry["user"] = user.name
                     playbacks.append(entry)
