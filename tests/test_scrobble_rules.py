@@ -108,10 +108,17 @@ def test_resume_after_seek_while_paused_starts_at_the_new_position():
     assert summary(session.resumed(700.0)) == [(START, 70.0)]
 
 
-def test_ticks_send_nothing():
+def test_ticks_send_nothing_but_move_the_known_progress():
     session = started()
     assert session.tick(10.0) == []
-    assert session.tick(20.0) == []
+    assert session.tick(200.0) == []
+    assert session.progress == 20.0
+
+
+def test_no_progress_is_known_outside_a_session():
+    session = started()
+    session.stopped()
+    assert session.progress is None
 
 
 def test_stopped_uses_the_last_sampled_position():

@@ -15,7 +15,9 @@ PlayerSession(min_duration=MIN_DURATION_SECONDS)
       .av_started(item, duration, position=0.0, live=False)   onAVStarted
             item = core.ids.scrobble_item(...) (None when not identifiable),
             duration = REAL file duration in seconds (Player.getTotalTime()).
-      .tick(position)       periodic sample of getTime() while playing; no action.
+      (positions are seconds, as getTime() gives them; onPlayBackSeek's time is in ms)
+      .tick(position)       periodic sample of getTime() while playing; no action. Sample
+                            often (every second or two): stopped() can only use the last one.
       .paused(position)     onPlayBackPaused        -> pause at position
       .resumed(position)    onPlayBackResumed       -> start at position
       .seeked(position)     onPlayBackSeek          -> start at new position while playing;
@@ -27,7 +29,8 @@ PlayerSession(min_duration=MIN_DURATION_SECONDS)
                             (getTime raises in that callback): < 80 % Simkl keeps a
                             resumable playback, >= 80 % it marks watched.
       .ended()              onPlayBackEnded         -> stop at 100
-      .state                IDLE | PLAYING | PAUSED | SKIPPED
+      .state                IDLE | PLAYING | PAUSED | SKIPPED (.skip_reason says why)
+      .progress             progress of the last known position, None outside a session
     Rules: no action repeats the state Simkl already has (pause twice, resume while playing,
     seek to the same progress -> nothing). Skipped sessions send nothing until the next
     av_started: item None (nothing identifiable), live TV, duration unknown (0/None) or
@@ -51,6 +54,9 @@ collapse(entries) -> (to_send, to_drop)
     to_send keeps the global insertion order (items interleave as they were queued;
     each item's own events keep their order). to_drop = every other entry, in order.
     Entries are returned as given (same objects).
+    Pass ALL queued entries of the account (not only those due now) and send to_send
+    strictly in order, waiting when the head is not due yet: sending a later event while an
+    earlier one of the same item waits for a retry would let the stale one land last.
 
 Delivery policy
     classify(error, attempt, rand=None) -> Verdict(kind, delay)
@@ -132,6 +138,12 @@ class PlayerSession:
         self._duration: Optional[float] = None
         self._position = 0.0
         self._sent: Optional[Tuple[str, float]] = None
+
+    @property
+    def progress(self) -> Optional[float]:
+        if not self._active():
+            return None
+        return self._progress()
 
     # -- helpers -------------------------------------------------------------------------
     def _active(self) -> bool:
