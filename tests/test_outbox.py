@@ -259,6 +259,21 @@ def test_two_processes_noticing_the_same_damage_rebuild_it_once(tmp_path):
     assert sorted(e.body["n"] for e in ScrobbleOutbox(str(path)).all()) == [0, 1, 2, 3]
 
 
+def test_a_late_second_notice_of_the_same_damage_leaves_the_rebuilt_file_alone(tmp_path):
+    path = tmp_path / "outbox.db"
+    path.write_bytes(os.urandom(16 * 1024))
+    logs = []
+    first = ScrobbleOutbox(str(path), log=logs.append)
+    kept = first.add("a", "k", "stop", {"progress": 95})
+    # Another process had hit the same damage on the old file and only now gets to recover.
+    late = ScrobbleOutbox(str(path), log=logs.append)
+    late._db._recover("database disk image is malformed")
+    assert [e.id for e in late.all()] == [kept]
+    assert len(logs) == 1
+    aside = [n for n in os.listdir(str(tmp_path)) if n.startswith("outbox.db.corrupt-")]
+    assert len([n for n in aside if not n.endswith(("-wal", "-shm", "-journal"))]) == 1, aside
+
+
 RECOVER_CHILD = textwrap.dedent(
     """
     import os, sys, time
