@@ -1,0 +1,143 @@
+"""Addons a sandboxed Kodi needs: ours, script.module.requests, and a small probe script.
+
+- `stage_addon` copies only what Kodi needs of this repo (addon.xml, default.py,
+  service.py, lib/, resources/) without caches.
+- `build_requests_module` wraps the `requests` installed in the Python running the tests
+  (plus urllib3, idna, certifi, charset_normalizer) as an `xbmc.python.module` addon:
+  Debian's Kodi ships none of them (ls /usr/share/kodi/addons). Only .py/.pem/.typed
+  files are copied: compiled extensions (charset_normalizer's mypyc .so) are built for
+  the test interpreter, not necessarily Kodi's; the pure-Python fallbacks are used.
+- `stage_probe_addon` writes `script.realkodi.probe`: Kodi runs it with
+  Addons.ExecuteAddon {wait: true, params: [code_file, result_file]}; it execs the code in
+  Kodi's own interpreter and writes {"ok", "result", "error"} as JSON (KodiInstance.run_python).
+"""
+import importlib
+import os
+import re
+import shutil
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+ADDON_ID = "plugin.video.simkl.resume"
+REQUESTS_ADDON_ID = "script.module.requests"
+PROBE_ADDON_ID = "script.realkodi.probe"
+ADDON_FILES = ("addon.xml", "default.py", "service.py", "lib", "resources")
+REQUESTS_PACKAGES = ("requests", "urllib3", "idna", "certifi", "charset_normalizer", "chardet")
+_IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", "*.pyo", ".pytest_cache", "*.so", "*.pyd")
+
+
+def addon_id_of(addon_dir: Path) -> str:
+    text = (Path(addon_dir) / "addon.xml").read_text(encoding="utf-8")
+    m = re.search(r"<addon\b[^>]*\bid=\"([^\"]+)\"", text)
+    if not m:
+        raise ValueError("no addon id in %s/addon.xml" % addon_dir)
+    return m.group(1)
+
+
+def stage_addon(addons_dir: Path, source: Path = REPO_ROOT) -> Path:
+    """Copy the addon at `source` into `addons_dir/<id>`; returns the target directory."""
+    source = Path(source)
+    target = Path(addons_dir) / addon_id_of(source)
+    if target.exists():
+        shutil.rmtree(str(target))
+    target.mkdir(parents=True)
+    for name in ADDON_FILES:
+        src = source / name
+        if src.is_dir():
+            shutil.copytree(str(src), str(target / name), ignore=_IGNORE)
+        elif src.is_file():
+            shutil.copy2(str(src), str(target / name))
+    return target
+
+
+def _package_dir(name: str):
+    try:
+        mod = importlib.import_module(name)
+    except ImportError:
+        return None, None
+    return Path(mod.__file__).parent, getattr(mod, "__version__", "0")
+
+
+def build_requests_module(addons_dir: Path) -> Path:
+    """Write script.module.requests from the installed packages; returns its directory."""
+    req_dir, version = _package_dir("requests")
+    if req_dir is None:
+        raise RuntimeError("the test environment needs `requests` installed (pip install requests)")
+    target = Path(addons_dir) / REQUESTS_ADDON_ID
+    if target.exists():
+        shutil.rmtree(str(target))
+    lib = target / "lib"
+    lib.mkdir(parents=True)
+    bundled = []  # type: List[str]
+    for name in REQUESTS_PACKAGES:
+        pkg_dir, pkg_version = _package_dir(name)
+        if pkg_dir is None:
+            continue
+        shutil.copytree(str(pkg_dir), str(lib / name), ignore=_IGNORE)
+        bundled.append("%s %s" % (name, pkg_version))
+    (target / "addon.xml").write_text(
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<addon id="%s" name="requests" version="%s" provider-name="realkodi harness">\n'
+        '  <requires><import addon="xbmc.python" version="3.0.0"/></requires>\n'
+        '  <extension point="xbmc.python.module" library="lib"/>\n'
+        '  <extension point="xbmc.addon.metadata">\n'
+        "    <summary lang=\"en_GB\">requests for tests: %s</summary>\n"
+        "    <platform>all</platform>\n"
+        "  </extension>\n"
+        "</addon>\n" % (REQUESTS_ADDON_ID, version, escape(", ".join(bundled))),
+        encoding="utf-8",
+    )
+    return target
+
+
+PROBE_SCRIPT = '''\
+import json
+import sys
+import traceback
+
+import xbmc
+
+code_path, out_path = sys.argv[1], sys.argv[2]
+ns = {"__name__": "__realkodi_probe__"}
+try:
+    with open(code_path, encoding="utf-8") as f:
+        source = f.read()
+    exec(compile(source, code_path, "exec"), ns)
+    reply = {"ok": True, "result": ns.get("result")}
+except Exception:
+    reply = {"ok": False, "error": traceback.format_exc()}
+try:
+    text = json.dumps(reply)
+except (TypeError, ValueError):
+    reply["result"] = repr(reply.get("result"))
+    text = json.dumps(reply)
+tmp = out_path + ".tmp"
+with open(tmp, "w", encoding="utf-8") as f:
+    f.write(text)
+import os
+os.replace(tmp, out_path)
+xbmc.log("realkodi-probe: %s -> %s" % (code_path, text[:2000]), xbmc.LOGINFO)
+'''
+
+
+def stage_probe_addon(addons_dir: Path) -> Path:
+    target = Path(addons_dir) / PROBE_ADDON_ID
+    if target.exists():
+        shutil.rmtree(str(target))
+    target.mkdir(parents=True)
+    (target / "addon.xml").write_text(
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<addon id="%s" name="realkodi probe" version="1.0.0" provider-name="realkodi harness">\n'
+        '  <requires><import addon="xbmc.python" version="3.0.0"/>'
+        '<import addon="%s" version="2.22.0"/></requires>\n'
+        '  <extension point="xbmc.python.script" library="probe.py">'
+        "<provides>executable</provides></extension>\n"
+        '  <extension point="xbmc.addon.metadata"><summary lang="en_GB">test probe</summary>'
+        "<platform>all</platform></extension>\n"
+        "</addon>\n" % (PROBE_ADDON_ID, REQUESTS_ADDON_ID),
+        encoding="utf-8",
+    )
+    (target / "probe.py").write_text(PROBE_SCRIPT, encoding="utf-8")
+    os.chmod(str(target / "probe.py"), 0o644)
+    return target
