@@ -590,3 +590,23 @@ def test_token_never_appears_in_errors_reprs_or_logs(s, make, rec):
     assert rec.lines
     assert not [t for t in texts if TOKEN in t]
     assert "<set>" in repr(client)
+
+
+def test_retry_after_as_http_date_is_read_against_the_clock(s, make, rec):
+    s.fault("429-retry-after", path="/sync/activities", retry_after="Wed, 21 Oct 2015 07:28:30 GMT")
+    make(clock=lambda: 1445412480.0).activities()  # 07:28:00 GMT
+    assert rec.sleeps == [30.0]
+
+
+def test_user_settings_fall_back_to_post_when_get_is_refused(s, client):
+    s.fault("405", path="/users/settings", method="GET")
+    assert client.user_settings()["parsed"]["name"] == "ann"
+    assert client.user_settings()["parsed"]["plan"] == "pro"
+    assert [e["method"] for e in s.requests("/users/settings")] == ["GET", "POST", "POST"]
+
+
+def test_one_unreadable_playback_is_skipped_and_logged_while_the_rest_are_kept(s, client, rec):
+    s.add_playback(movie={"ids": {"imdb": "tt1375666"}}, progress=150, user=TOKEN)  # impossible progress
+    s.add_playback(show={"ids": {"tvdb": 81189}}, episode={"season": 1, "number": 1}, progress=20, user=TOKEN)
+    assert [pb.title for pb in client.playbacks()] == ["Breaking Bad"]
+    assert [line for level, line in rec.lines if level == "warning" and "skipped playback" in line]
