@@ -1,0 +1,58 @@
+"""What the service and the plugin share: where state lives and how to reach Simkl.
+
+Everything is built lazily: the plugin's menu path touches only the cache, so it never
+opens the outbox, and never imports `requests` (only `client()` does).
+"""
+import os
+import time
+
+from . import ADDON_ID
+from .store.account import AccountStore
+
+# Cache keys (store.cache.SimpleCache); values are plain JSON.
+KEY_ACTIVITIES = "activities"          # core.model.Activities.to_dict() of the last good check
+KEY_PLAYBACKS = "playbacks"            # [Playback.to_dict()] newest first
+KEY_SYNC_STATUS = "sync_status"        # {"ok": bool, "checked_at": epoch, "last_ok_at": epoch, "error": str}
+KEY_RESUME_LIST = "resume_list"        # ready-to-draw entries of the plugin root (menu.py)
+KEY_LIBRARY_INDEX = "library_index"    # core.matching.LibraryIndex.to_dict()
+
+APP_NAME = ADDON_ID
+
+
+class AddonContext:
+    def __init__(self, profile_dir, version, memory=None, now=time.time, log=None, env=None):
+        self.profile_dir = profile_dir
+        self.version = version
+        self.memory = memory
+        self.now = now
+        self.log = log or (lambda message: None)
+        self.env = os.environ if env is None else env
+        self.account = AccountStore(profile_dir)
+        self._cache = None
+        self._outbox = None
+
+    @property
+    def cache(self):
+        if self._cache is None:
+            from .store.cache import SimpleCache
+
+            self._cache = SimpleCache(os.path.join(self.profile_dir, "cache.db"), memory=self.memory,
+                                      now=self.now, log=self.log)
+        return self._cache
+
+    @property
+    def outbox(self):
+        if self._outbox is None:
+            from .store.outbox import ScrobbleOutbox
+
+            self._outbox = ScrobbleOutbox(os.path.join(self.profile_dir, "outbox.db"), now=self.now,
+                                          log=self.log)
+        return self._outbox
+
+    def client(self, token=None, **kwargs):
+        """A SimklClient for the signed-in account (or for `token`); raises ConfigError when
+        SIMKL_API_URL is not acceptable."""
+        from .simkl.client import SimklClient
+
+        return SimklClient.from_env(APP_NAME, self.version, token=token or self.account.token,
+                                    env=self.env, **kwargs)
