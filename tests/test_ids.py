@@ -30,6 +30,19 @@ def test_imdb_is_lowercased_and_trimmed():
     assert simkl_ids({"imdb": " TT0903747 "}) == {"imdb": "tt0903747"}
 
 
+def test_short_imdb_is_padded_to_seven_digits():
+    assert simkl_ids({"imdb": "tt111161"}) == {"imdb": "tt0111161"}
+    assert simkl_ids({"imdb": "tt10872600"}) == {"imdb": "tt10872600"}
+
+
+def test_imdb_of_only_zeros_is_dropped():
+    assert simkl_ids({"imdb": "tt0000000"}) == {}
+
+
+def test_numeric_id_written_as_a_float_string_is_accepted():
+    assert simkl_ids({"tvdb": "81189.0"}) == {"tvdb": "81189"}
+
+
 def test_tmdb_and_tvdb_are_kept_only_when_numeric():
     assert simkl_ids({"tmdb": "1429", "tvdb": 81189}) == {"tmdb": "1429", "tvdb": "81189"}
     assert simkl_ids({"tmdb": "tt0903747", "tvdb": "abc"}) == {}
@@ -70,7 +83,7 @@ def test_imdbnumber_that_looks_like_imdb_fills_a_missing_imdb():
 
 
 def test_uniqueid_imdb_wins_over_imdbnumber():
-    assert simkl_ids({"imdb": "tt1"}, imdbnumber="tt2") == {"imdb": "tt1"}
+    assert simkl_ids({"imdb": "tt1111111"}, imdbnumber="tt2222222") == {"imdb": "tt1111111"}
 
 
 @pytest.mark.parametrize("uniqueid", [None, [], "tt1", 5])
@@ -298,3 +311,19 @@ def test_history_body_of_an_anime_playback_goes_under_shows_with_simkl_numbering
 def test_history_body_refuses_an_episode_without_season_or_number():
     with pytest.raises(ValueError):
         history_body(_playback(number=None))
+
+
+@pytest.mark.parametrize(
+    "uniqueid",
+    [
+        {"imdb": "TT111161", "tmdb": " 01399 ", "tvdb": 81189.0},
+        {"imdb": "81189", "tmdb": "0", "tvdb": "", "anidb": "-3", "mal": True},
+        {"Imdb": "tt0903747", "TVDB": "81189", "simkl_id": 5},
+    ],
+)
+def test_ids_from_kodi_agree_with_the_library_matcher(uniqueid):
+    from simkl_resume.core.matching import normalize_ids
+
+    # The same uniqueid must give the same ids on the push side (bodies, outbox keys) and
+    # the pull side (library matching), else a scrobbled item would not find itself again.
+    assert simkl_ids(uniqueid) == normalize_ids(uniqueid)

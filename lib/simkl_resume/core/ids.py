@@ -5,8 +5,10 @@ API
 simkl_ids(uniqueid, imdbnumber=None) -> Dict[str, str]
     Kodi `uniqueid` dict (VideoLibrary.Get*/Player.GetItem) -> Simkl ids, normalized like
     `Playback.ids` (so the two compare directly): lower-case keys, string values, only keys
-    Simkl knows (ID_KEYS); `imdb` only when it looks like `tt\\d+`; numeric ids (tmdb, tvdb,
-    anidb, mal, simkl, ...) only when they are a positive integer ("0", "", None dropped).
+    Simkl knows (ID_KEYS); `imdb` only when it looks like `tt\\d+`, lower-case, padded to
+    7 digits ("TT111161" -> "tt0111161", as core.matching does); numeric ids (tmdb, tvdb,
+    anidb, mal, simkl, ...) only when they are a positive integer ("0", "", None, "-5",
+    "abc" dropped; "01399", 1399.0 and "1399.0" give "1399").
     `imdbnumber` (Kodi's DEFAULT uniqueid, which may well be a tvdb number) is used only as
     an imdb id, only when it looks like one and `uniqueid` has none.
 body_ids(ids) -> Dict[str, object]
@@ -60,7 +62,7 @@ ID_KEYS = STRING_ID_KEYS + NUMERIC_ID_KEYS
 # Which id names an item in item_key(): the first one present wins.
 KEY_PRIORITY = ("simkl", "imdb", "tmdb", "tvdb", "anidb", "mal", "anilist", "kitsu", "livechart", "slug")
 
-_IMDB_RE = re.compile(r"^tt\d+$")
+_IMDB_RE = re.compile(r"^tt(\d+)$")
 _INT_RE = re.compile(r"^\d+$")
 
 
@@ -79,9 +81,12 @@ def _normalize_id(key: str, value: Any) -> str:
     if not text:
         return ""
     if key == "imdb":
-        text = text.lower()
-        return text if _IMDB_RE.match(text) else ""
+        match = _IMDB_RE.match(text.lower())
+        digits = match.group(1).lstrip("0") if match else ""
+        return "tt" + digits.zfill(7) if digits else ""
     if key in NUMERIC_ID_KEYS:
+        if text.endswith(".0"):
+            text = text[:-2]
         if not _INT_RE.match(text):
             return ""
         number = int(text)
