@@ -3,6 +3,8 @@ import copy
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from simkl_resume.core import parse
 from simkl_resume.core.errors import MalformedReply
@@ -462,3 +464,47 @@ def test_garbage_user_settings_raise(data):
 def test_retry_after_reads_seconds_or_http_date(value, expected):
     now = 1445412480.0  # Wed, 21 Oct 2015 07:28:00 GMT
     assert parse.parse_retry_after(value, now) == expected
+
+
+# ---------------------------------------------------------------------------------------
+# arbitrary JSON: only ever data or MalformedReply
+
+JSON_SCALARS = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=30)
+PLAYBACK_KEYS = st.sampled_from(["id", "progress", "paused_at", "watched_at", "type", "episode", "show",
+                                 "anime", "movie", "ids", "title", "year", "season", "number", "simkl",
+                                 "simkl_id", "tvdb_season", "result", "access_token", "device_code",
+                                 "user_code", "verification_url", "user", "account", "movies", "tv_shows",
+                                 "playback", "all", "action"])
+JSON_VALUES = st.recursive(
+    JSON_SCALARS,
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(PLAYBACK_KEYS | st.text(max_size=5),
+                                                                      children, max_size=6),
+    max_leaves=25,
+)
+PARSERS = [parse.parse_playback, parse.parse_playbacks, parse.parse_activities, parse.parse_scrobble,
+           parse.parse_pin_start, parse.parse_pin_poll, parse.parse_user_settings, parse.normalize_ids,
+           parse.parse_timestamp]
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=JSON_VALUES)
+def test_any_json_gives_data_or_malformed_reply_never_a_bare_error(data):
+    for parser in PARSERS:
+        try:
+            parser(data)
+        except MalformedReply:
+            pass
+
+
+@settings(max_examples=100, deadline=None)
+@given(mutation=st.dictionaries(PLAYBACK_KEYS, JSON_VALUES, max_size=3))
+def test_real_items_with_random_fields_replaced_give_playback_or_malformed_reply(mutation):
+    for base in (EPISODE_ITEM, MOVIE_ITEM, ANIME_ITEM):
+        item = variant(base, **mutation)
+        try:
+            pb = parse.parse_playback(item)
+        except MalformedReply:
+            continue
+        assert 0.0 <= pb.progress <= 100.0
+        assert pb.type in ("movie", "episode")
+        assert all(isinstance(k, str) and isinstance(v, str) and v for k, v in pb.ids.items())
