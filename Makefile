@@ -41,7 +41,10 @@ $(STAMP): requirements-dev.txt
 	    exit 1; }; \
 	fi
 	@echo "==> installing requirements-dev.txt into $(VENV)"
-	@$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+	@# (the grep drops one machine-specific pip notice about unreachable extra index folders)
+	@$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt 2>&1 \
+	  | { grep -v "is ignored: it is neither a file nor a directory" || true; }; \
+	  exit $${PIPESTATUS[0]}
 	@touch $@
 
 venv: $(STAMP)
@@ -49,7 +52,7 @@ venv: $(STAMP)
 # --- checks ------------------------------------------------------------------------------
 lint: $(STAMP)
 	@echo "==> ruff check ."
-	@$(PY) -m ruff check -q . && echo "    ruff: clean"
+	@$(PY) -m ruff check -q --output-format concise . && echo "    ruff: clean"
 
 zip:
 	@echo "==> packaging $(ZIP)"
@@ -64,8 +67,14 @@ pytest: $(STAMP)
 	@echo "==> pytest"
 	@$(PY) -m pytest -q
 
-test: deps lint check pytest
-	@echo "==> make test: all passed"
+# Every step runs even when an earlier one fails, so one run shows everything that is wrong.
+test: deps $(STAMP)
+	@failed=""; \
+	$(MAKE) --no-print-directory lint || failed="$$failed lint"; \
+	$(MAKE) --no-print-directory check || failed="$$failed addon-checker"; \
+	$(MAKE) --no-print-directory pytest || failed="$$failed pytest"; \
+	if [ -n "$$failed" ]; then echo "==> make test FAILED:$$failed"; exit 1; fi; \
+	echo "==> make test: all passed"
 
 # --- system packages ---------------------------------------------------------------------
 deps:
