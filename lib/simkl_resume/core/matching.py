@@ -62,8 +62,8 @@ AMBIGUOUS_TITLE = "ambiguous_title"
 
 INDEX_FORMAT = 1
 
-_IMDB_RE = re.compile(r"^tt(\d+)$")
-_DIGITS_RE = re.compile(r"^\d+$")
+_IMDB_RE = re.compile(r"tt([0-9]+)")
+_DIGITS_RE = re.compile(r"[0-9]+")
 _TRAILING_TAG_RE = re.compile(r"\s*\(\s*(\d{4}|[a-z]{2})\s*\)\s*$")
 _TRAILING_ARTICLE_RE = re.compile(r",\s*(the|a|an)\s*$")
 _APOSTROPHES_RE = re.compile("['\u2019\u2018`\u00b4]")
@@ -81,7 +81,7 @@ def normalize_id(id_type: str, value: Any) -> Optional[str]:
     if id_type == "imdb":
         if not isinstance(value, str):
             return None
-        m = _IMDB_RE.match(value.strip().lower())
+        m = _IMDB_RE.fullmatch(value.strip().lower())
         if not m:
             return None
         digits = m.group(1).lstrip("0")
@@ -100,7 +100,7 @@ def normalize_id(id_type: str, value: Any) -> Optional[str]:
     if id_type in ("tmdb", "tvdb", "anidb", "mal", "simkl"):
         if text.endswith(".0"):
             text = text[:-2]
-        if not _DIGITS_RE.match(text):
+        if not _DIGITS_RE.fullmatch(text):
             return None
         text = text.lstrip("0")
         return text or None
@@ -142,7 +142,8 @@ def split_title(title: Any) -> Tuple[str, Optional[int]]:
     """
     if not isinstance(title, str):
         return "", None
-    text = _strip_accents(title.casefold()).strip()
+    # casefold again after NFKD: compatibility forms can decompose to capitals (U+1F190 -> "DJ").
+    text = _strip_accents(_strip_accents(title).casefold()).strip()
     year_hint = None
     while True:
         m = _TRAILING_TAG_RE.search(text)
