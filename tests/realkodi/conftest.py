@@ -2,8 +2,8 @@
 
 - `realkodi_library` (session): the offline clip library, built once and cached in build/.
 - `standin` (module): a Simkl stand-in on 127.0.0.1 (tools.simkl_standin).
-- `kodi_factory` (function): `kodi_factory("B", env={...}, library=...)` -> a started
-  KodiInstance, stopped after the test; its kodi.log is saved when the test fails.
+- `kodi_factory` (function): `kodi_factory("B", env={...}, library=..., **KodiInstance kwargs)`
+  -> a started KodiInstance, stopped after the test; its kodi.log is saved when the test fails.
 - `kodi` (module): one started instance "A" with the library scanned and the stand-in's URL
   in SIMKL_API_URL; shared by a module's tests (boot ~5-15 s).
 Logs of every live instance go to build/realkodi-logs/<test>-<instance>.* when a test fails.
@@ -48,8 +48,8 @@ def _save_realkodi_logs_on_failure(request):
             inst.save_log("%s-%s" % (label, inst.name))
 
 
-def _start(name, env, library):
-    inst = KodiInstance(name, env=env, library=library)
+def _start(name, env, library, **kwargs):
+    inst = KodiInstance(name, env=env, library=library, **kwargs)
     inst.start()
     _LIVE.append(inst)
     return inst
@@ -107,8 +107,8 @@ def kodi(kodi_env, realkodi_library):
 def kodi_factory(kodi_env, realkodi_library):
     started = []
 
-    def make(name, env=None, library=realkodi_library):
-        inst = _start(name, dict(kodi_env, **(env or {})), library)
+    def make(name, env=None, library=realkodi_library, **kwargs):
+        inst = _start(name, dict(kodi_env, **(env or {})), library, **kwargs)
         started.append(inst)
         return inst
 

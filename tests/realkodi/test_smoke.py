@@ -173,3 +173,29 @@ def test_two_instances_run_side_by_side_with_separate_homes_ports_and_displays(k
     finally:
         kodi.jsonrpc("VideoLibrary.SetMovieDetails",
                      {"movieid": movie_a["movieid"], "resume": {"position": 0}})
+
+
+def test_jsonrpc_notifyall_reaches_a_notification_listener(kodi):
+    with kodi.listen() as events:
+        kodi.jsonrpc("JSONRPC.NotifyAll", {"sender": "realkodi", "message": "ping", "data": {"n": 7}})
+        note = events.wait_for("Other.ping", timeout=10)
+    assert note["params"]["sender"] == "realkodi"
+    assert note["params"]["data"] == {"n": 7}
+
+
+def test_killed_kodi_restarts_on_the_same_home_with_library_settings_and_addon_enabled(kodi_factory):
+    other = kodi_factory("C", addon_settings={"poll_interval": "7", "push_enabled": "false"})
+    read_settings = (
+        "import xbmcaddon\n"
+        "addon = xbmcaddon.Addon('%s')\n"
+        "result = [addon.getSetting('poll_interval'), addon.getSettingBool('push_enabled')]\n" % ADDON_ID
+    )
+    assert other.run_python(read_settings) == ["7", False]
+    other.kill()
+    assert not other.is_running()
+    other.restart()
+    assert other.jsonrpc("Addons.GetAddonDetails", {
+        "addonid": ADDON_ID, "properties": ["enabled"]})["addon"]["enabled"] is True
+    assert [m["label"] for m in other.jsonrpc("VideoLibrary.GetMovies")["movies"]] == ["Inception"]
+    assert other.run_python(read_settings) == ["7", False]
+    assert (other.kodi_home / "temp" / "kodi.old.log").exists()

@@ -23,11 +23,13 @@ import socket
 import sqlite3
 import subprocess
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional
+from xml.sax.saxutils import escape as xml_escape
 
 from . import addons as _addons
 from .media import BuiltLibrary
@@ -80,7 +82,9 @@ GUISETTINGS = """<settings version="2">
     <setting id="services.webserverport">{port}</setting>
     <setting id="services.webserverauthentication">false</setting>
     <setting id="services.webserverusername">kodi</setting>
-    <setting id="services.esenabled">false</setting>
+    <setting id="services.esenabled">true</setting>
+    <setting id="services.esport">{es_port}</setting>
+    <setting id="services.esallinterfaces">false</setting>
     <setting id="services.zeroconf">false</setting>
     <setting id="services.upnp">false</setting>
     <setting id="services.airplay">false</setting>
@@ -120,10 +124,13 @@ class KodiInstance:
         boot_timeout: float = 90.0,
         use_template: bool = True,
         keep_home: bool = False,
+        addon_settings: Optional[Dict[str, str]] = None,
     ):
         self.name = name
         self.port = port or free_port()
-        self.tcp_port = free_port()
+        self.tcp_port = free_port()  # JSON-RPC over raw TCP: notifications (listen())
+        self.es_port = free_port()  # event server (UDP); must differ between instances
+        self.addon_settings = dict(addon_settings or {})
         self.extra_env = dict(env or {})
         self._own_root = root is None
         self.root = Path(root) if root else Path(tempfile.mkdtemp(prefix="realkodi-%s-" % name))
@@ -192,7 +199,10 @@ class KodiInstance:
         (self.kodi_home / "temp").mkdir(parents=True, exist_ok=True)
         self.runtime_dir.mkdir(parents=True, exist_ok=True)
         os.chmod(str(self.runtime_dir), 0o700)
-        (self.userdata / "guisettings.xml").write_text(GUISETTINGS.format(port=self.port), encoding="utf-8")
+        (self.userdata / "guisettings.xml").write_text(
+            GUISETTINGS.format(port=self.port, es_port=self.es_port), encoding="utf-8")
+        if self.addon_settings:
+            write_addon_settings(self.userdata / "addon_data" / _addons.ADDON_ID, self.addon_settings)
         (self.userdata / "advancedsettings.xml").write_text(
             ADVANCEDSETTINGS.format(tcp_port=self.tcp_port, ignore_start=self.ignore_seconds_at_start),
             encoding="utf-8",
@@ -432,6 +442,19 @@ class KodiInstance:
             raise KodiError("probe code failed inside Kodi:\n%s" % reply.get("error"))
         return reply.get("result")
 
+    def listen(self) -> "Notifications":
+        """Connect to Kodi's JSON-RPC TCP port and collect notifications from now on.
+
+            with kodi.listen() as events:
+                kodi.jsonrpc("Player.Open", ...)
+                events.wait_for("Player.OnAVStart", timeout=10)
+        """
+        return Notifications(self.tcp_port, name=self.name)
+
+    def addon_data(self, addon_id: str = _addons.ADDON_ID) -> Path:
+        """special://profile/addon_data/<addon_id> of this instance."""
+        return self.userdata / "addon_data" / addon_id
+
     def screenshot(self, path) -> Path:
         """Save the real X screen of this instance as PNG (ImageMagick `import`)."""
         if not self.display:
@@ -472,6 +495,101 @@ class KodiInstance:
 
     def xvfb_cpu_seconds(self) -> float:
         return _group_cpu(self._xvfb.pid) if self._xvfb is not None else 0.0
+
+
+class Notifications:
+    """Kodi notifications read from the JSON-RPC TCP socket on a background thread.
+
+    `messages` holds every notification as {"method", "params"} in arrival order."""
+
+    def __init__(self, port: int, name: str = "kodi", connect_timeout: float = 10.0):
+        self.name = name
+        self.messages = []  # type: List[dict]
+        self._cond = threading.Condition()
+        deadline = time.monotonic() + connect_timeout
+        while True:
+            try:
+                self._sock = socket.create_connection(("127.0.0.1", port), timeout=2)
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        self._sock.settimeout(None)
+        self._thread = threading.Thread(target=self._read, name="kodi-notifications-%s" % name, daemon=True)
+        self._thread.start()
+
+    def __enter__(self) -> "Notifications":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        try:
+            self._sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self._sock.close()
+        self._thread.join(5)
+
+    def _read(self) -> None:
+        decoder = json.JSONDecoder()
+        buf = ""
+        while True:
+            try:
+                chunk = self._sock.recv(65536)
+            except OSError:
+                return
+            if not chunk:
+                return
+            buf += chunk.decode("utf-8", errors="replace")
+            while True:
+                buf = buf.lstrip()
+                if not buf:
+                    break
+                try:
+                    obj, end = decoder.raw_decode(buf)
+                except ValueError:
+                    break  # incomplete object: wait for more bytes
+                buf = buf[end:]
+                if isinstance(obj, dict) and "method" in obj and "id" not in obj:
+                    with self._cond:
+                        self.messages.append({"method": obj["method"], "params": obj.get("params", {})})
+                        self._cond.notify_all()
+
+    def methods(self) -> List[str]:
+        with self._cond:
+            return [m["method"] for m in self.messages]
+
+    def wait_for(self, method: str, timeout: float = 30.0,
+                 where: Optional[Callable[[dict], bool]] = None, start: int = 0) -> dict:
+        """The first notification `method` (at index >= start) matching `where`; TimeoutError else."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                for m in self.messages[start:]:
+                    if m["method"] == method and (where is None or where(m)):
+                        return m
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError("[%s] no %s notification within %.0f s; got %s" % (
+                        self.name, method, timeout, [m["method"] for m in self.messages][-20:]))
+                self._cond.wait(left)
+
+
+def write_addon_settings(addon_data_dir: Path, values: Dict[str, str]) -> Path:
+    """Write an addon's user settings file (settings version 2 format, as Kodi 19+ saves it)."""
+    addon_data_dir = Path(addon_data_dir)
+    addon_data_dir.mkdir(parents=True, exist_ok=True)
+    lines = ['<settings version="2">']
+    for key, value in values.items():
+        lines.append('    <setting id="%s">%s</setting>' % (xml_escape(str(key), {'"': "&quot;"}),
+                                                            xml_escape(str(value))))
+    lines.append("</settings>")
+    path = addon_data_dir / "settings.xml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
 
 
 def time_to_seconds(t: dict) -> float:
