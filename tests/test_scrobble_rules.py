@@ -387,6 +387,12 @@ def test_missing_configuration_stops_sending_and_keeps_events():
     assert classify(errors.ConfigError("no client id")).kind == AUTH
 
 
+def test_client_id_refused_412_keeps_events_instead_of_dropping_them():
+    # a build without a (valid) client id must not lose the user's scrobbles
+    assert classify(errors.BadRequest(412, "client_id_failed")).kind == AUTH
+    assert classify(errors.HttpError(412, "client_id_failed")).kind == AUTH
+
+
 def test_scrobble_lock_retries_after_about_20_seconds():
     verdict = classify(errors.BadRequest(400, "RATE_LIMIT"), attempt=1)
     assert (verdict.kind, verdict.delay) == (RETRY, SCROBBLE_LOCK_DELAY)
@@ -417,7 +423,6 @@ def test_rate_limited_without_retry_after_backs_off():
         errors.NotFound(404, "id_err"),
         errors.Conflict(409, "", "", {"watched_at": "x", "expires_at": "y"}),
         errors.BadRequest(400, "bad_request"),
-        errors.BadRequest(412, "client_id_failed"),
         errors.HttpError(403, "forbidden"),
     ],
 )

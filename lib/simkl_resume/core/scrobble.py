@@ -65,11 +65,14 @@ Delivery policy
         until the user signs in again). `attempt` = failed attempts so far (1 on the first
         failure).
           AuthRequired (401), ConfigError             -> AUTH
+          412 client_id_failed (a build without a valid
+          client id)                                  -> AUTH: the user's events must
+                                                         not be lost to a packaging fault
           BadRequest.is_scrobble_lock (400 RATE_LIMIT) -> RETRY after SCROBBLE_LOCK_DELAY
           RateLimited (429)                           -> RETRY after retry_after (if given,
                                                          at least the backoff floor of 1 s),
                                                          else backoff
-          NotFound (404), Conflict (409), BadRequest (other 400/412), other 4xx -> DROP
+          NotFound (404), Conflict (409), BadRequest (other 400), other 4xx -> DROP
           ServerError, other HttpError >= 500, NetworkError, RequestTimeout,
           MalformedReply, any other exception (our own bug must not lose the user's
           events)                                     -> RETRY after backoff
@@ -314,6 +317,10 @@ def backoff_delay(
 
 def classify(error: BaseException, attempt: int = 1, rand: Optional[Callable[[], float]] = None) -> Verdict:
     if isinstance(error, (errors.AuthRequired, errors.ConfigError)):
+        return Verdict(AUTH)
+    if isinstance(error, errors.HttpError) and (
+        int(error.status or 0) == 412 or str(error.error or "").lower() == "client_id_failed"
+    ):
         return Verdict(AUTH)
     if isinstance(error, errors.BadRequest) and error.is_scrobble_lock:
         return Verdict(RETRY, SCROBBLE_LOCK_DELAY)
