@@ -1,7 +1,8 @@
 """A small offline video library for real-Kodi tests and `make demo`.
 
-Clips are made with ffmpeg (320x180 testsrc with its visible frame counter, a burnt-in
-title and clock, a sine audio track, one keyframe per second) plus NFO files carrying
+Clips are made with ffmpeg (320x180 testsrc with its visible frame counter and a burnt-in
+clock, one keyframe per second, shared by all clips of one duration; each clip has its own
+sine audio track and its title in the container metadata) plus NFO files carrying
 uniqueids, so Kodi's `metadata.local` scraper imports them without internet.
 
 Everything is cached under build/realkodi-media/<sha>/ where <sha> is the hash of the
@@ -21,7 +22,7 @@ from xml.sax.saxutils import escape
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 BUILD_DIR = REPO_ROOT / "build"
-RECIPE_VERSION = 1  # bump when the ffmpeg command below changes
+RECIPE_VERSION = 2  # bump when the ffmpeg command below changes
 
 FPS = 25
 
@@ -135,33 +136,32 @@ def _safe(name: str) -> str:
     return "".join(c if c.isalnum() or c in " -_.()" else "_" for c in name).strip()
 
 
-def _drawtext_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace(":", "\\:").replace("'", "").replace("%", "\\%")
-
-
-def make_clip(path: Path, duration: int, tone: int, label: str, ffmpeg: str = "ffmpeg") -> None:
-    """Encode a clip: testsrc + title + running clock, sine audio, keyframe every second."""
-    text = (
-        "drawtext=text='%s':x=8:y=8:fontsize=16:fontcolor=white:box=1:boxcolor=black@0.6,"
-        "drawtext=text='%%{pts\\:hms}':x=8:y=150:fontsize=20:fontcolor=yellow:box=1:boxcolor=black@0.6"
-        % _drawtext_escape(label)
-    )
-    base = [
-        ffmpeg, "-hide_banner", "-loglevel", "error", "-y",
-        "-f", "lavfi", "-i", "testsrc=size=320x180:rate=%d:duration=%d" % (FPS, duration),
-        "-f", "lavfi", "-i", "sine=frequency=%d:sample_rate=48000:duration=%d" % (tone, duration),
-    ]
-    tail = [
-        "-c:v", "libx264", "-preset", "ultrafast", "-tune", "fastdecode", "-crf", "30",
-        "-pix_fmt", "yuv420p", "-g", str(FPS), "-keyint_min", str(FPS), "-sc_threshold", "0",
-        "-c:a", "aac", "-b:a", "48k", "-ac", "2",
-        "-shortest", str(path),
-    ]
+def make_video(path: Path, duration: int, ffmpeg: str = "ffmpeg") -> None:
+    """The video track all clips share: testsrc (its big frame counter), a running clock
+    burnt in, one keyframe per second. Encoded once per duration: video is the slow part."""
+    clock = ("drawtext=text='%{pts\\:hms}':x=8:y=150:fontsize=20:fontcolor=yellow:"
+             "box=1:boxcolor=black@0.6")
+    base = [ffmpeg, "-hide_banner", "-loglevel", "error", "-y",
+            "-f", "lavfi", "-i", "testsrc=size=320x180:rate=%d:duration=%d" % (FPS, duration)]
+    tail = ["-c:v", "libx264", "-preset", "ultrafast", "-tune", "fastdecode", "-crf", "30",
+            "-pix_fmt", "yuv420p", "-g", str(FPS), "-keyint_min", str(FPS), "-sc_threshold", "0",
+            "-an", str(path)]
     try:
-        subprocess.run(base + ["-vf", text] + tail, check=True, capture_output=True)
+        subprocess.run(base + ["-vf", clock] + tail, check=True, capture_output=True)
     except subprocess.CalledProcessError:
         # ffmpeg built without drawtext/fontconfig: the testsrc counter still shows time.
         subprocess.run(base + tail, check=True, capture_output=True)
+
+
+def make_clip(path: Path, video: Path, duration: int, tone: int, label: str, ffmpeg: str = "ffmpeg") -> None:
+    """A clip = the shared video (stream copy) + its own sine audio track + title metadata."""
+    subprocess.run(
+        [ffmpeg, "-hide_banner", "-loglevel", "error", "-y", "-i", str(video),
+         "-f", "lavfi", "-i", "sine=frequency=%d:sample_rate=48000:duration=%d" % (tone, duration),
+         "-map", "0:v", "-map", "1:a", "-c:v", "copy", "-c:a", "aac", "-b:a", "48k", "-ac", "2",
+         "-metadata", "title=%s" % label, "-shortest", str(path)],
+        check=True, capture_output=True,
+    )
 
 
 def library_key(library: Library) -> str:
@@ -194,10 +194,18 @@ def build_library(library: Optional[Library] = None, cache_dir: Optional[Path] =
     tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=str(cache_dir)))
     try:
         built = _layout(tmp, library)
+        videos = {}  # type: Dict[int, Path]
+
+        def video_for(duration: int) -> Path:
+            if duration not in videos:
+                videos[duration] = tmp / (".video-%d.mkv" % duration)
+                make_video(videos[duration], duration)
+            return videos[duration]
+
         for m in library.movies:
             clip = built.files["movie:%s" % m.title]
             clip.parent.mkdir(parents=True, exist_ok=True)
-            make_clip(clip, m.duration, m.tone, "%s (%d)" % (m.title, m.year))
+            make_clip(clip, video_for(m.duration), m.duration, m.tone, "%s (%d)" % (m.title, m.year))
             clip.with_suffix(".nfo").write_text(movie_nfo(m), encoding="utf-8")
         for s in library.shows:
             show_dir = built.tvshows_dir / _safe(s.title)
@@ -206,10 +214,13 @@ def build_library(library: Optional[Library] = None, cache_dir: Optional[Path] =
             for e in s.episodes:
                 clip = built.files["episode:%s:%d:%d" % (s.title, e.season, e.episode)]
                 label = "%s S%02dE%02d %s" % (s.title, e.season, e.episode, e.title)
-                make_clip(clip, e.duration, e.tone, label)
+                make_clip(clip, video_for(e.duration), e.duration, e.tone, label)
                 clip.with_suffix(".nfo").write_text(episode_nfo(s, e), encoding="utf-8")
+        for video in videos.values():
+            video.unlink()
         (tmp / "library.json").write_text(json.dumps(library.to_dict(), indent=1), encoding="utf-8")
         (tmp / "COMPLETE").write_text("ok\n", encoding="utf-8")
+        os.chmod(str(tmp), 0o755)
         try:
             os.rename(str(tmp), str(root))
         except OSError:  # another process won the race: use theirs
