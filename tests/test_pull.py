@@ -1,0 +1,451 @@
+"""The pull half (simkl_resume.pull.PullSync) driven by the real service loop on the fake
+Kodi's virtual clock, against the Simkl stand-in over loopback."""
+import pytest
+
+from simkl_resume import ADDON_ID
+from simkl_resume.context import KEY_ACTIVITIES, KEY_PLAYBACKS, KEY_SYNC_STATUS, AddonContext
+from simkl_resume.pull import PullSync
+from simkl_resume.simkl.client import SimklClient
+from tools.simkl_standin import StandIn
+
+INTERVAL = 15 * 60
+
+
+class RecordingUi:
+    """The Kodi side of PullSync, recorded (the kodi.ui-backed one is tested separately)."""
+
+    def __init__(self):
+        self.sign_in_notices = 0
+        self.refreshes = 0
+        self.sleeps = []
+
+    def notify_sign_in_again(self):
+        self.sign_in_notices += 1
+
+    def refresh_if_on_screen(self):
+        self.refreshes += 1
+        return True
+
+    def sleep(self, seconds):
+        self.sleeps.append(seconds)
+
+
+class FakeKodiSettings:
+    """get_bool/get_int over the fake Kodi's settings (defaults from resources/settings.xml)."""
+
+    def __init__(self, kodi):
+        self.kodi = kodi
+
+    def get_bool(self, setting_id):
+        return self.kodi.get_setting(setting_id) == "true"
+
+    def get_int(self, setting_id):
+        return int(self.kodi.get_setting(setting_id) or 0)
+
+
+@pytest.fixture
+def standin():
+    with StandIn() as server:
+        yield server
+
+
+class Rig:
+    """A service running PullSync on the fake Kodi's clock, talking to the stand-in."""
+
+    def __init__(self, kodi, standin, tmp_path, rand=lambda: 0.5 / 60, **pull_kwargs):
+        self.kodi = kodi
+        self.standin = standin
+        self.token = standin.add_user(name="Alice", type="pro")
+        self.env = {"SIMKL_API_URL": standin.url, "SIMKL_CLIENT_ID": "test-client-id"}
+        self.logs = []
+        self.ctx = AddonContext(str(tmp_path / "profile"), "1.0.0", memory=None, now=kodi.clock.now,
+                                log=self.logs.append, env=self.env)
+        self.ctx.account.sign_in(self.token, "Alice", "pro")
+        self.ui = RecordingUi()
+        self.changes = []
+        pull_kwargs.setdefault("poll_timeout", (2, 2))
+        self.pull = PullSync(self.ctx, on_change=self.changes.append, rand=rand, ui=self.ui,
+                             settings=FakeKodiSettings(kodi), **pull_kwargs)
+        self.thread = None
+
+    def start_service(self):
+        # The worker thread is started from the test thread: its idle wait is a plain
+        # threading.Condition, which the fake Kodi's clock must not wait for.
+        self.pull.start()
+
+        def run():
+            from simkl_resume.kodi.monitor import ServiceMonitor
+            from simkl_resume.service import Service
+
+            monitor = ServiceMonitor()
+            service = Service(monitor, [self.pull], self.kodi.clock.now)
+            monitor.handler = service
+            service.run()
+
+        self.thread = self.kodi.start_thread(run, name="service")
+        self.idle()
+        return self
+
+    def idle(self):
+        assert self.pull.worker.wait_idle(30), "pull worker did not finish"
+
+    def advance(self, seconds):
+        self.kodi.clock.advance(seconds)
+        self.idle()
+
+    def poll(self):
+        """Let exactly one periodic poll happen."""
+        self.advance(INTERVAL)
+
+    def requests(self, path):
+        return [r for r in self.standin.requests(path) if r["path"] == path]
+
+    def playback_requests(self):
+        return self.standin.requests("/sync/playback")
+
+    def cached_playbacks(self):
+        return self.ctx.cache.get(KEY_PLAYBACKS)
+
+    def status(self):
+        return self.ctx.cache.get(KEY_SYNC_STATUS)
+
+    def other_device(self):
+        return SimklClient(self.standin.url, "test-client-id", "other-device", "1.0", token=self.token,
+                           retries=0)
+
+    def stop(self):
+        self.kodi.abort()
+        self.pull.stop()
+
+
+@pytest.fixture
+def rig(kodi, standin, tmp_path):
+    r = Rig(kodi, standin, tmp_path)
+    yield r
+    r.stop()
+
+
+def movie_pause(standin, imdb="tt0113277", title="Heat", progress=40.0, ago=60):
+    return standin.add_playback(movie={"title": title, "year": 1995, "ids": {"imdb": imdb}},
+                                progress=progress, ago=ago)
+
+
+def episode_pause(standin, tvdb="81189", title="Breaking Bad", season=1, number=2, progress=30.0):
+    return standin.add_playback(show={"title": title, "ids": {"tvdb": tvdb}},
+                                episode={"season": season, "number": number}, progress=progress, ago=120)
+
+
+def test_first_poll_after_startup_delay_fills_the_cache_with_one_full_fetch(rig):
+    movie_pause(rig.standin)
+    episode_pause(rig.standin)
+    rig.start_service()
+    assert rig.standin.requests() == []
+    rig.advance(1)
+    assert len(rig.requests("/sync/activities")) == 1
+    assert [r["path"] for r in rig.playback_requests()] == ["/sync/playback"]
+    cached = rig.cached_playbacks()
+    assert sorted(p["type"] for p in cached) == ["episode", "movie"]
+    assert rig.ctx.cache.get(KEY_ACTIVITIES) is not None
+    assert rig.status()["ok"] is True and rig.status()["error"] == ""
+    assert len(rig.changes) == 1 and len(rig.changes[0]) == 2
+
+
+def test_startup_delay_is_random_within_a_minute(kodi, standin, tmp_path):
+    r = Rig(kodi, standin, tmp_path, rand=lambda: 0.5).start_service()
+    try:
+        r.advance(29)
+        assert r.requests("/sync/activities") == []
+        r.advance(1)
+        assert len(r.requests("/sync/activities")) == 1
+    finally:
+        r.stop()
+
+
+def test_idle_day_at_default_interval_makes_one_activities_call_per_poll_and_no_fetch(rig):
+    movie_pause(rig.standin)
+    rig.start_service()
+    rig.advance(1)                      # start-up poll fills the cache
+    rig.standin.clear_requests()
+    rig.ui.refreshes = 0
+    polls = 24 * 3600 // INTERVAL
+    for n in range(1, polls + 1):
+        rig.poll()
+        assert len(rig.requests("/sync/activities")) == n
+    assert len(rig.standin.requests()) == polls == 96
+    assert rig.playback_requests() == []
+    assert rig.thread.is_alive()
+    assert rig.ui.refreshes == 0
+
+
+def test_no_poll_between_intervals(rig):
+    rig.start_service()
+    rig.advance(1)
+    rig.standin.clear_requests()
+    rig.advance(INTERVAL - 5)
+    assert rig.standin.requests() == []
+    rig.advance(5)
+    assert len(rig.requests("/sync/activities")) == 1
+
+
+def test_new_movie_pause_appears_after_exactly_one_narrowed_fetch(rig):
+    episode_pause(rig.standin)
+    rig.start_service()
+    rig.advance(1)
+    rig.standin.clear_requests()
+    created = movie_pause(rig.standin, progress=42.5)
+    rig.poll()
+    assert [r["path"] for r in rig.playback_requests()] == ["/sync/playback/movies"]
+    cached = {p["id"]: p for p in rig.cached_playbacks()}
+    assert cached[created["id"]]["progress"] == 42.5
+    assert len(cached) == 2                     # the episode is kept: it was not refetched
+    assert rig.ui.refreshes >= 1
+    rig.poll()
+    assert len(rig.playback_requests()) == 1    # nothing moved since: no second fetch
+
+
+def test_new_episode_pause_fetches_only_episodes(rig):
+    movie_pause(rig.standin)
+    rig.start_service()
+    rig.advance(1)
+    rig.standin.clear_requests()
+    episode_pause(rig.standin)
+    rig.poll()
+    assert [r["path"] for r in rig.playback_requests()] == ["/sync/playback/episodes"]
+    assert sorted(p["type"] for p in rig.cached_playbacks()) == ["episode", "movie"]
+
+
+def test_movie_only_change_fetches_no_episodes(rig):
+    movie_pause(rig.standin, progress=10)
+    episode_pause(rig.standin)
+    rig.start_service()
+    rig.advance(1)
+    rig.standin.clear_requests()
+    movie_pause(rig.standin, progress=55)        # same movie paused further on
+    rig.poll()
+    paths = [r["path"] for r in rig.playback_requests()]
+    assert paths == ["/sync/playback/movies"]
+    assert not any("episodes" in p for p in paths)
+    movies = [p for p in rig.cached_playbacks() if p["type"] == "movie"]
+    assert [m["progress"] for m in movies] == [55.0]
+
+
+def test_deleted_playback_disappears_after_the_next_poll(rig):
+    gone = movie_pause(rig.standin, imdb="tt0111161", title="The Shawshank Redemption")
+    kept = movie_pause(rig.standin)
+    rig.start_service()
+    rig.advance(1)
+    assert {p["id"] for p in rig.cached_playbacks()} == {gone["id"], kept["id"]}
+    with rig.other_device() as other:
+        assert other.delete_playback(gone["id"]) is True
+    rig.poll()
+    assert [p["id"] for p in rig.cached_playbacks()] == [kept["id"]]
+    assert [len(change) for change in rig.changes] == [2, 1]
+
+
+def test_on_open_check_makes_one_activities_call_and_a_second_within_10s_none(rig, kodi):
+    rig.start_service()
+    rig.advance(1)
+    rig.standin.clear_requests()
+    kodi.send_notification(ADDON_ID, "Other.check", {"reason": "open"})
+    rig.idle()
+    assert len(rig.requests("/sync/activities")) == 1
+    rig.advance(5)
+    kodi.send_notification(ADDON_ID, "Other.check", {})
+    rig.idle()
+    assert len(rig.requests("/sync/activities")) == 1
+    rig.advance(6)
+    kodi.send_notification(ADDON_ID, "Other.check", {})
+    rig.idle()
+    assert len(rig.requests("/sync/activities")) == 2
+    assert rig.playback_requests() == []
+
+
+def test_on_open_check_fetches_what_moved_so_a_fresh_pause_is_listed_at_once(rig, kodi):
+    rig.start_service()
+    rig.advance(1)
+    created = movie_pause(rig.standin)
+    rig.standin.clear_requests()
+    rig.ui.refreshes = 0
+    kodi.send_notification(ADDON_ID, "Other.check", {})
+    rig.idle()
+    assert [r["path"] for r in rig.playback_requests()] == ["/sync/playback/movies"]
+    assert [p["id"] for p in rig.cached_playbacks()] == [created["id"]]
+    assert rig.ui.refreshes == 1
+
+
+def test_check_from_another_sender_is_ignored(rig, kodi):
+    rig.start_service()
+    rig.advance(1)
+    rig.standin.clear_requests()
+    kodi.send_notification("someone.else", "Other.check", {})
+    rig.idle()
+    assert rig.standin.requests() == []
+
+
+def test_wake_from_sleep_checks_at_once_and_restarts_the_poll_interval(rig, kodi):
+    rig.start_service()
+    rig.advance(1)
+    rig.advance(100)
+    rig.standin.clear_requests()
+    kodi.send_notification("xbmc", "System.OnWake", {})
+    rig.idle()
+    assert len(rig.requests("/sync/activities")) == 1
+    rig.advance(INTERVAL - 100)                  # the old schedule's due time: no poll
+    assert len(rig.requests("/sync/activities")) == 1
+    rig.advance(100)
+    assert len(rig.requests("/sync/activities")) == 2
+
+
+@pytest.mark.parametrize("fault", ["500", "503", "garbage", "empty", "html"])
+def test_server_errors_and_malformed_replies_keep_the_cache_and_the_service(rig, fault):
+    movie_pause(rig.standin)
+    rig.start_service()
+    rig.advance(1)
+    before = rig.cached_playbacks()
+    activities = rig.ctx.cache.get(KEY_ACTIVITIES)
+    last_ok = rig.status()["last_ok_at"]
+    movie_pause(rig.standin, progress=77)
+    rig.standin.fault(fault, path="/sync/playback", times=10)
+    rig.poll()
+    assert rig.cached_playbacks() == before
+    assert rig.ctx.cache.get(KEY_ACTIVITIES) == activities   # timestamps not advanced
+    status = rig.status()
+    assert status["ok"] is False and status["error"] and status["last_ok_at"] == last_ok
+    assert rig.thread.is_alive()
+    rig.standin.clear_faults()
+    rig.poll()                                   # the move is picked up once Simkl works again
+    assert [p["progress"] for p in rig.cached_playbacks()] == [77.0]
+    assert rig.status()["ok"] is True
+
+
+def test_activities_500_with_retries_sleeps_through_kodi_then_gives_up(rig):
+    movie_pause(rig.standin)
+    rig.start_service()
+    rig.advance(1)
+    before = rig.cached_playbacks()
+    rig.standin.fault("500", path="/sync/activities", times=10)
+    rig.standin.clear_requests()
+    rig.poll()
+    assert len(rig.requests("/sync/activities")) == 1 + rig.pull.poll_retries
+    assert len(rig.ui.sleeps) == rig.pull.poll_retries    # backoff went through ui.sleep
+    assert rig.cached_playbacks() == before
+    assert rig.status()["error"] == "server"
+
+
+def test_offline_poll_keeps_the_cache_and_says_offline_since_last_success(kodi, tmp_path):
+    standin = StandIn().start()
+    r = Rig(kodi, standin, tmp_path)
+    try:
+        movie_pause(standin)
+        r.start_service()
+        r.advance(1)
+        before = r.cached_playbacks()
+        last_ok = r.status()["last_ok_at"]
+        standin.stop()                              # connection refused from now on
+        r.poll()
+        status = r.status()
+        assert status == {"ok": False, "checked_at": kodi.clock.now(), "last_ok_at": last_ok,
+                          "error": "offline"}
+        assert r.cached_playbacks() == before
+        assert r.thread.is_alive()
+        r.poll()
+        assert r.status()["error"] == "offline" and r.thread.is_alive()
+    finally:
+        r.stop()
+        standin.stop()
+
+
+def test_timeout_during_a_poll_keeps_the_cache(kodi, standin, tmp_path):
+    r = Rig(kodi, standin, tmp_path, poll_timeout=(1, 0.3), poll_retries=0)
+    try:
+        movie_pause(standin)
+        r.start_service()
+        r.advance(1)
+        before = r.cached_playbacks()
+        standin.fault("hang", path="/sync/activities", hang_seconds=3)
+        r.poll()
+        assert r.status()["ok"] is False and r.status()["error"] == "timeout"
+        assert r.cached_playbacks() == before
+        assert r.thread.is_alive()
+    finally:
+        r.stop()
+
+
+def test_401_signs_out_once_notifies_once_and_stops_calling_until_sign_in(rig, kodi):
+    movie_pause(rig.standin)
+    rig.start_service()
+    rig.advance(1)
+    before = rig.cached_playbacks()
+    rig.standin.fault("401", path="/sync/activities", times=100)
+    rig.standin.clear_requests()
+    rig.poll()
+    assert len(rig.requests("/sync/activities")) == 1
+    assert rig.ctx.account.token is None
+    assert rig.ctx.account.load().get("signed_out_reason") == "revoked"
+    assert rig.ui.sign_in_notices == 1
+    assert rig.status()["error"] == "signed_out"
+    for _ in range(4):
+        rig.poll()
+    kodi.send_notification(ADDON_ID, "Other.check", {})
+    kodi.send_notification("xbmc", "System.OnWake", {})
+    rig.idle()
+    assert len(rig.standin.requests()) == 1
+    assert rig.ui.sign_in_notices == 1
+    assert rig.cached_playbacks() == before
+    # The plugin's sign-in stores a token: calls resume.
+    rig.standin.clear_faults()
+    rig.ctx.account.sign_in(rig.token, "Alice", "pro")
+    rig.advance(11)
+    kodi.send_notification(ADDON_ID, "Other.check", {})
+    rig.idle()
+    assert len(rig.requests("/sync/activities")) == 2
+    assert rig.status()["ok"] is True
+
+
+def test_not_signed_in_makes_no_calls(rig, kodi):
+    rig.ctx.account.sign_out("user")
+    rig.start_service()
+    rig.advance(1)
+    rig.poll()
+    kodi.send_notification(ADDON_ID, "Other.check", {})
+    rig.idle()
+    assert rig.standin.requests() == []
+
+
+def test_pull_disabled_makes_no_calls_and_reenabling_resumes_polls(rig, kodi):
+    kodi.set_setting("pull_enabled", False)
+    rig.start_service()
+    rig.advance(1)
+    rig.poll()
+    kodi.send_notification(ADDON_ID, "Other.check", {})
+    rig.idle()
+    assert rig.standin.requests() == []
+    kodi.change_setting("pull_enabled", True)
+    rig.poll()
+    assert len(rig.requests("/sync/activities")) == 1
+
+
+def test_poll_interval_setting_is_followed(kodi, standin, tmp_path):
+    kodi.set_setting("poll_interval", 30)
+    r = Rig(kodi, standin, tmp_path).start_service()
+    try:
+        r.advance(1)
+        r.advance(INTERVAL)
+        assert len(r.requests("/sync/activities")) == 1
+        r.advance(INTERVAL)
+        assert len(r.requests("/sync/activities")) == 2
+        kodi.change_setting("poll_interval", 5)
+        r.advance(5 * 60)
+        assert len(r.requests("/sync/activities")) == 3
+    finally:
+        r.stop()
+
+
+def test_access_token_never_reaches_the_log(rig, kodi):
+    movie_pause(rig.standin)
+    rig.standin.fault("401", path="/sync/activities")
+    rig.start_service()
+    rig.advance(1)
+    text = "\n".join(rig.logs) + kodi.log_text()
+    assert rig.token not in text
+    assert "401" in text
