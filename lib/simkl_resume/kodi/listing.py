@@ -1,0 +1,169 @@
+"""Plugin directories and resolved items from plain "item specs", so menu.py and actions.py
+never touch xbmcgui/xbmcplugin themselves.
+
+An item spec is a dict (every key optional):
+    label, label2, path, playable (bool), folder (bool), art {..}, properties {..},
+    context [(label, action), ...],
+    info {title, plot, mediatype, dbid, tvshowtitle, season, episode, year, duration,
+          uniqueids {..}},
+    resume (position_s, total_s)  - drawn by skins as the progress bar
+
+    make_listitem(spec) -> xbmcgui.ListItem   (InfoTagVideo on Kodi 20+, setInfo/properties on 19)
+    show_directory(handle, [(url, spec), ...], content, category="", succeeded=True)
+        setContent, sort "none", addDirectoryItems, endOfDirectory(cacheToDisc=False)
+    notify(string_id, error=False)    a toast; refresh_container()  Container.Refresh
+    resolve(handle, spec or None)     setResolvedUrl(True, item) / setResolvedUrl(False, empty item)
+    localize(string_id) -> str        the addon's string (kodi.strings when present)
+    set_home_property(key, value) / get_home_property(key)      Window(10000)
+    kodi_major() -> int               19, 20, 21 ... from System.BuildVersion
+    plugin_context()                  AddonContext for a plugin run (profile folder, version,
+                                      the Window(10000) memory layer of the cache)
+"""
+import xbmc
+import xbmcaddon
+import xbmcgui
+import xbmcplugin
+import xbmcvfs
+
+from .. import ADDON_ID
+
+HOME_WINDOW = 10000
+_major = []
+
+
+def kodi_major():
+    if not _major:
+        text = xbmc.getInfoLabel("System.BuildVersion") or ""
+        head = text.split(".", 1)[0].strip()
+        _major.append(int(head) if head.isdigit() else 20)
+    return _major[0]
+
+
+def localize(string_id):
+    try:
+        from .strings import localize as _localize
+    except ImportError:
+        return xbmcaddon.Addon(ADDON_ID).getLocalizedString(string_id)
+    return _localize(string_id)
+
+
+def set_home_property(key, value):
+    xbmcgui.Window(HOME_WINDOW).setProperty(key, value)
+
+
+def get_home_property(key):
+    return xbmcgui.Window(HOME_WINDOW).getProperty(key)
+
+
+def _info_v20(item, info, resume):
+    tag = item.getVideoInfoTag()
+    if info.get("mediatype"):
+        tag.setMediaType(info["mediatype"])
+    if info.get("dbid") is not None:
+        tag.setDbId(int(info["dbid"]))
+    if info.get("title"):
+        tag.setTitle(info["title"])
+    if info.get("tvshowtitle"):
+        tag.setTvShowTitle(info["tvshowtitle"])
+    if info.get("season") is not None:
+        tag.setSeason(int(info["season"]))
+    if info.get("episode") is not None:
+        tag.setEpisode(int(info["episode"]))
+    if info.get("year"):
+        tag.setYear(int(info["year"]))
+    if info.get("plot"):
+        tag.setPlot(info["plot"])
+    if info.get("duration"):
+        tag.setDuration(int(info["duration"]))
+    if info.get("uniqueids"):
+        tag.setUniqueIDs(dict(info["uniqueids"]))
+    if resume:
+        tag.setResumePoint(float(resume[0]), float(resume[1]))
+
+
+def _info_v19(item, info, resume):
+    labels = {}
+    for key in ("title", "tvshowtitle", "season", "episode", "year", "plot", "mediatype", "dbid",
+                "duration"):
+        if info.get(key) not in (None, ""):
+            labels[key] = info[key]
+    if labels:
+        item.setInfo("video", labels)
+    if info.get("uniqueids"):
+        item.setUniqueIDs(dict(info["uniqueids"]))
+    if resume:
+        item.setProperty("ResumeTime", "%.3f" % float(resume[0]))
+        item.setProperty("TotalTime", "%.3f" % float(resume[1]))
+
+
+def make_listitem(spec):
+    item = xbmcgui.ListItem(label=spec.get("label", ""), label2=spec.get("label2", ""),
+                            path=spec.get("path", ""), offscreen=True)
+    if spec.get("art"):
+        item.setArt(dict(spec["art"]))
+    info = spec.get("info") or {}
+    resume = spec.get("resume")
+    if info or resume:
+        if kodi_major() >= 20:
+            _info_v20(item, info, resume)
+        else:
+            _info_v19(item, info, resume)
+    item.setProperty("IsPlayable", "true" if spec.get("playable") else "false")
+    for key, value in (spec.get("properties") or {}).items():
+        item.setProperty(key, str(value))
+    if spec.get("context"):
+        item.addContextMenuItems(list(spec["context"]))
+    return item
+
+
+def show_directory(handle, entries, content="videos", category="", succeeded=True):
+    """entries: [(url, spec)]; a spec with folder=True is a folder."""
+    if category:
+        xbmcplugin.setPluginCategory(handle, category)
+    xbmcplugin.setContent(handle, content)
+    xbmcplugin.addSortMethod(handle, xbmcplugin.SORT_METHOD_NONE)
+    items = [(url, make_listitem(spec), bool(spec.get("folder"))) for url, spec in entries]
+    xbmcplugin.addDirectoryItems(handle, items, len(items))
+    xbmcplugin.endOfDirectory(handle, succeeded=succeeded, cacheToDisc=False)
+
+
+def resolve(handle, spec=None):
+    """Hand Kodi the item to play (spec) or tell it nothing plays (None)."""
+    if handle is None or handle < 0:
+        return
+    if spec is None:
+        xbmcplugin.setResolvedUrl(handle, False, xbmcgui.ListItem(offscreen=True))
+    else:
+        xbmcplugin.setResolvedUrl(handle, True, make_listitem(spec))
+
+
+def plugin_context():
+    """The AddonContext of a plugin run (cheap: nothing is opened before it is used)."""
+    from ..context import AddonContext
+
+    addon = xbmcaddon.Addon(ADDON_ID)
+    profile = xbmcvfs.translatePath("special://profile/addon_data/%s/" % ADDON_ID)
+    memory = None
+    try:
+        from .window import HomeWindowMemory
+    except ImportError:
+        HomeWindowMemory = None  # noqa: N806
+    if HomeWindowMemory is not None:
+        memory = HomeWindowMemory()
+    return AddonContext(profile, addon.getAddonInfo("version"), memory=memory,
+                        log=lambda message: xbmc.log("[%s] %s" % (ADDON_ID, message), xbmc.LOGDEBUG))
+
+
+def notify(string_id, error=False, time_ms=5000):
+    """A short toast with the localized `string_id` under the addon's name (30000)."""
+    icon = getattr(xbmcgui, "NOTIFICATION_ERROR" if error else "NOTIFICATION_INFO", "info")
+    xbmcgui.Dialog().notification(localize(30000), localize(string_id), icon, int(time_ms))
+
+
+def refresh_container():
+    xbmc.executebuiltin("Container.Refresh")
+
+
+def play_url(url):
+    """Ask Kodi to play a (plugin) URL: used when a route runs as an action (handle -1)."""
+    xbmc.executebuiltin("PlayMedia(%s)" % url)

@@ -1,0 +1,213 @@
+"""The plugin root "Resume from Simkl", drawn from the cache (route "/": show_root).
+
+No network, no `requests`: the entries come ready-made from KEY_RESUME_LIST (resume_list.py,
+built by the service). The only JSON-RPC call of a normal run is JSONRPC.NotifyAll asking the
+service for an on-open check; when the list in the cache is stale (the playbacks changed and
+nobody rebuilt it yet) it is rebuilt here from the cached library index.
+
+Layout:
+  - not signed in: one entry "Sign in to Simkl" (route /login);
+  - "offline since ..." line first when the last check failed (KEY_SYNC_STATUS);
+  - matched entries newest first: "Show — S01E05 Title" / "Movie (Year)", label2/plot with
+    progress %, time left, "paused 2 h ago", expiry; the library item's art and resume point;
+    playable (route /play), context menu: play from the beginning, remove, mark as watched;
+  - unmatched entries last, greyed, not playable, saying why.
+
+`entry_specs(value, now, sync_status)` / `root_entries(...)` are the pure parts (tested alone).
+"""
+import time
+
+from . import ADDON_ID
+from .context import KEY_PLAYBACKS, KEY_SYNC_STATUS
+from .core.progress import format_clock, time_left
+from .kodi import listing
+from .kodi.router import plugin_url
+
+S_SIGN_IN = 30400
+S_EPISODE_LABEL = 30401
+S_MOVIE_LABEL = 30402
+S_WATCHED_PCT = 30403
+S_LEFT = 30404
+S_PAUSED_AGO = 30405
+S_PAUSED_NOW = 30406
+S_MINUTES = 30407
+S_HOURS = 30408
+S_DAYS = 30409
+S_EXPIRES_IN = 30410
+S_EXPIRES_TODAY = 30411
+S_OFFLINE_SINCE = 30412
+S_OFFLINE = 30413
+REASON_STRINGS = {"not_in_library": 30414, "show_not_in_library": 30415,
+                  "episode_not_in_library": 30416, "ambiguous_title": 30417}
+S_PLAY_FROM_START = 30418
+S_REMOVE = 30419
+S_WATCHED = 30420
+S_NOTHING_PAUSED = 30421
+HEADING = 30000
+
+GREY = "[COLOR grey]%s[/COLOR]"
+
+
+def _(string_id):
+    return listing.localize(string_id)
+
+
+def format_age(seconds):
+    """"12 min", "2 h", "3 days" (localized); None under a minute."""
+    seconds = max(0, int(seconds))
+    if seconds < 60:
+        return None
+    if seconds < 3600:
+        return _(S_MINUTES) % (seconds // 60)
+    if seconds < 48 * 3600:
+        return _(S_HOURS) % (seconds // 3600)
+    return _(S_DAYS) % (seconds // 86400)
+
+
+def entry_label(entry):
+    if entry.get("type") == "episode":
+        return _(S_EPISODE_LABEL) % {"show": entry.get("show_title") or "",
+                                     "season": int(entry.get("season") or 0),
+                                     "episode": int(entry.get("number") or 0),
+                                     "title": entry.get("title") or ""}
+    if entry.get("year"):
+        return _(S_MOVIE_LABEL) % {"title": entry.get("title") or "", "year": entry["year"]}
+    return entry.get("title") or ""
+
+
+def entry_details(entry, now):
+    """[progress %, time left?, paused ago, expiry] as localized strings."""
+    progress = float(entry.get("progress") or 0)
+    parts = [_(S_WATCHED_PCT) % ("%d" % int(progress))]
+    left = time_left(progress, entry.get("duration"))
+    if left is not None:
+        parts.append(_(S_LEFT) % format_clock(left))
+    age = format_age(now - float(entry.get("paused_epoch") or now))
+    parts.append(_(S_PAUSED_AGO) % age if age else _(S_PAUSED_NOW))
+    expires = entry.get("expires_epoch")
+    if expires is not None:
+        remaining = float(expires) - now
+        parts.append(_(S_EXPIRES_IN) % format_age(remaining) if remaining >= 3600
+                     else _(S_EXPIRES_TODAY))
+    return parts
+
+
+def _context(entry):
+    pid = entry["playback_id"]
+    items = []
+    if entry.get("matched"):
+        items.append((_(S_PLAY_FROM_START), "PlayMedia(%s)" % plugin_url("/play_from_start", id=pid)))
+    items.append((_(S_REMOVE), "RunPlugin(%s)" % plugin_url("/remove", id=pid)))
+    items.append((_(S_WATCHED), "RunPlugin(%s)" % plugin_url("/watched", id=pid)))
+    return items
+
+
+def entry_spec(entry, now):
+    """(url, item spec) of one resume list entry (see kodi/listing.py for specs)."""
+    label = entry_label(entry)
+    details = entry_details(entry, now)
+    url = plugin_url("/play", id=entry["playback_id"])
+    if not entry.get("matched"):
+        reason = _(REASON_STRINGS.get(entry.get("reason"), REASON_STRINGS["not_in_library"]))
+        return url, {
+            "label": GREY % label, "label2": GREY % reason, "path": url, "playable": False,
+            "info": {"title": label, "plot": "[CR]".join([reason] + details)},
+            "context": _context(entry),
+        }
+    line = " · ".join(details)
+    duration = entry.get("duration")
+    info = {"title": entry.get("title") or label, "mediatype": entry.get("mediatype"),
+            "dbid": entry.get("dbid"), "uniqueids": entry.get("uniqueids") or {},
+            "plot": "[CR]".join(details), "year": entry.get("year")}
+    if entry.get("type") == "episode":
+        info.update({"tvshowtitle": entry.get("show_title"), "season": entry.get("season"),
+                     "episode": entry.get("number")})
+    spec = {"label": label, "label2": line, "path": url, "playable": True, "art": entry.get("art") or {},
+            "info": info, "context": _context(entry)}
+    if duration:
+        info["duration"] = int(duration)
+        spec["resume"] = (float(entry.get("progress") or 0) * float(duration) / 100.0, float(duration))
+    return url, spec
+
+
+def offline_spec(sync_status):
+    """The "offline since ..." line, or None when the last check went well (or none ran)."""
+    if not isinstance(sync_status, dict) or sync_status.get("ok", True):
+        return None
+    since = sync_status.get("last_ok_at")
+    if since:
+        text = _(S_OFFLINE_SINCE) % time.strftime("%Y-%m-%d %H:%M", time.localtime(float(since)))
+    else:
+        text = _(S_OFFLINE)
+    return plugin_url("/"), {"label": GREY % text, "path": "", "playable": False, "folder": False,
+                             "info": {"plot": text}}
+
+
+def content_type(entries):
+    kinds = set(e.get("mediatype") for e in entries if e.get("matched"))
+    if kinds == {"movie"}:
+        return "movies"
+    if kinds == {"episode"}:
+        return "episodes"
+    return "videos"
+
+
+def root_entries(value, now, sync_status=None):
+    """[(url, spec)] of the signed-in root, and its content type."""
+    entries = list((value or {}).get("entries") or [])
+    out = []
+    offline = offline_spec(sync_status)
+    if offline is not None:
+        out.append(offline)
+    for entry in entries:
+        if entry.get("matched"):
+            out.append(entry_spec(entry, now))
+    for entry in entries:
+        if not entry.get("matched"):
+            out.append(entry_spec(entry, now))
+    if not entries:
+        out.append((plugin_url("/"), {"label": GREY % _(S_NOTHING_PAUSED), "path": "", "playable": False}))
+    return out, content_type(entries)
+
+
+def ask_service_to_check(call=None):
+    """JSONRPC.NotifyAll -> the service's Monitor sees Other.check from our sender."""
+    if call is None:
+        from .kodi.library import _default_call as call
+    try:
+        call("JSONRPC.NotifyAll", {"sender": ADDON_ID, "message": "check", "data": {"source": "menu"}})
+    except Exception:  # noqa: BLE001 - the list is drawn anyway; the poll catches up later
+        return False
+    return True
+
+
+def current_list(ctx):
+    """KEY_RESUME_LIST, rebuilt here when it is missing or older than the cached playbacks."""
+    from .resume_list import load_resume_list, playbacks_checksum
+
+    value = load_resume_list(ctx.cache)
+    raw = ctx.cache.get(KEY_PLAYBACKS)
+    if raw is None:
+        return value
+    if value is not None and value.get("source") == playbacks_checksum(raw):
+        return value
+    from .resume_list import ResumeListBuilder
+
+    builder = ResumeListBuilder(ctx)
+    builder.rebuild()
+    return load_resume_list(ctx.cache)
+
+
+def show_root(call, ctx=None):
+    ctx = ctx or listing.plugin_context()
+    category = _(HEADING)
+    if not ctx.account.token:
+        url = plugin_url("/login")
+        listing.show_directory(call.handle, [(url, {"label": _(S_SIGN_IN), "path": url, "folder": False,
+                                                    "playable": False})],
+                               content="files", category=category)
+        return
+    ask_service_to_check()
+    value = current_list(ctx)
+    entries, content = root_entries(value, ctx.now(), ctx.cache.get(KEY_SYNC_STATUS))
+    listing.show_directory(call.handle, entries, content=content, category=category)

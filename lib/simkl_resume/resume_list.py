@@ -1,0 +1,273 @@
+"""The resume list: Simkl playbacks matched to the local library, ready for the menu to draw.
+
+    builder = ResumeListBuilder(context)               # a service Component
+    builder.playbacks_changed()    # PullSync's on_change: rebuild now (on the caller's thread)
+    builder.on_notification(...)   # VideoLibrary.OnUpdate/OnScanFinished/OnCleanFinished:
+                                   # index invalidated, list rebuilt on the worker after `debounce`
+    build_resume_list(context, index, library) -> value stored under KEY_RESUME_LIST
+
+KEY_RESUME_LIST holds {"v": 1, "built_at": epoch, "source": playbacks_checksum(...),
+"entries": [entry, ...]}: matched entries newest first, then the unmatched ones newest first.
+An entry is a plain dict:
+    playback_id, playback (Playback.to_dict(), for /sync/history), type ("movie"|"episode"),
+    title (movie title / episode title), year, show_title, season, number,
+    progress, paused_epoch, expires_epoch (paused + the plan's retention days),
+    matched (bool), reason (core.matching NoMatch reason, None when matched), via,
+    mediatype ("movie"|"episode"), dbid, tvshowid, file, art, uniqueids, runtime (library
+    seconds, 0 when unknown: never used to seek), duration (best known length in seconds or
+    None: runtime, else the library resume total).
+Titles and numbers come from the library item when matched, from Simkl otherwise.
+"""
+import hashlib
+import json
+import threading
+from typing import Any, Dict, List, Optional
+
+from .context import KEY_PLAYBACKS, KEY_RESUME_LIST
+from .core.matching import Match, match_all, matched_first, shows_needed
+from .core.model import EPISODE, Playback
+from .kodi.library import CachedLibraryIndex, KodiLibrary, is_library_change
+from .service import Component
+from .worker import BackgroundWorker
+
+LIST_FORMAT = 1
+DAY = 24 * 3600
+# Seconds to wait after a library notification before rebuilding (a scan sends many).
+LIBRARY_DEBOUNCE = 3.0
+RESUME_LIST_EXPIRATION = 365 * DAY
+
+
+def load_playbacks(cache, log=None) -> List[Playback]:
+    """The cached playbacks (KEY_PLAYBACKS), newest first; unreadable items are skipped."""
+    data = cache.get(KEY_PLAYBACKS)
+    out = []
+    for item in data if isinstance(data, list) else []:
+        try:
+            out.append(Playback.from_dict(item))
+        except (TypeError, ValueError):
+            if log:
+                log("skipping an unreadable cached playback")
+    out.sort(key=lambda p: -(p.paused_epoch or 0))
+    return out
+
+
+def playbacks_checksum(raw: Any) -> str:
+    """A short digest of the cached playbacks value, to tell whether the list is stale."""
+    text = json.dumps(raw, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]  # noqa: S324 - not security
+
+
+def _positive(value: Any) -> Optional[float]:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number > 0 else None
+
+
+def _show_art(show: Optional[Dict[str, Any]]) -> Dict[str, str]:
+    art: Dict[str, str] = {}
+    for key, value in ((show or {}).get("art") or {}).items():
+        if value:
+            art["tvshow." + key] = value
+            if key in ("poster", "fanart", "banner", "clearlogo"):
+                art[key] = value
+    return art
+
+
+def _entry(playback: Playback, result: Any, retention_days: int) -> Dict[str, Any]:
+    entry = {
+        "playback_id": playback.id, "playback": playback.to_dict(), "type": playback.type,
+        "title": playback.episode_title if playback.type == EPISODE else playback.title,
+        "year": playback.year, "show_title": playback.title if playback.type == EPISODE else None,
+        "season": playback.season, "number": playback.number,
+        "progress": float(playback.progress), "paused_epoch": playback.paused_epoch,
+        "expires_epoch": playback.paused_epoch + retention_days * DAY,
+        "matched": isinstance(result, Match), "reason": None, "via": None,
+        "mediatype": None, "dbid": None, "tvshowid": None, "file": None, "art": {}, "uniqueids": {},
+        "runtime": 0, "duration": None,
+    }
+    if not isinstance(result, Match):
+        entry["reason"] = result.reason
+    return entry
+
+
+def _fill_from_library(entry, result: Match, item: Optional[Dict[str, Any]],
+                       show: Optional[Dict[str, Any]]) -> None:
+    if item is None:
+        entry["matched"] = False
+        entry["reason"] = "not_in_library"
+        return
+    entry.update({"via": result.via, "mediatype": result.kind, "dbid": result.dbid,
+                  "tvshowid": result.tvshowid, "file": item.get("file") or result.file})
+    entry["uniqueids"] = {str(k): str(v) for k, v in (item.get("uniqueid") or {}).items() if v}
+    art = _show_art(show)
+    art.update({k: v for k, v in (item.get("art") or {}).items() if v})
+    entry["art"] = art
+    runtime = _positive(item.get("runtime"))
+    entry["runtime"] = int(runtime or 0)
+    entry["duration"] = runtime or _positive((item.get("resume") or {}).get("total"))
+    if item.get("title"):
+        entry["title"] = item["title"]
+    if result.kind == EPISODE:
+        entry["season"], entry["number"] = result.season, result.episode
+        entry["show_title"] = (show or {}).get("title") or item.get("showtitle") or entry["show_title"]
+    elif item.get("year"):
+        entry["year"] = item["year"]
+    if not entry["file"]:
+        entry["matched"] = False
+        entry["reason"] = "not_in_library"
+
+
+def build_resume_list(playbacks: List[Playback], index, library: KodiLibrary, retention_days: int,
+                      now: float, source: str = "") -> Dict[str, Any]:
+    """Match `playbacks` (newest first) against `index` and read what the menu needs of each
+    matched item: one GetEpisodes (+ one GetTVShowDetails) per needed show, movie details."""
+    needed = shows_needed(index, playbacks)
+    episodes = {sid: library.episodes(sid) for sid in sorted(needed)}
+    shows = {sid: library.show_details(sid) for sid in sorted(needed)}
+    results = matched_first(match_all(index, playbacks, episodes))
+    movie_ids = [r.dbid for _p, r in results if isinstance(r, Match) and r.kind == "movie"]
+    movies = library.movies_details(movie_ids)
+    episode_items = {ep.get("episodeid"): ep for eps in episodes.values() for ep in eps}
+    entries = []
+    for playback, result in results:
+        entry = _entry(playback, result, retention_days)
+        if isinstance(result, Match):
+            if result.kind == "movie":
+                _fill_from_library(entry, result, movies.get(result.dbid), None)
+            else:
+                _fill_from_library(entry, result, episode_items.get(result.dbid), shows.get(result.tvshowid))
+        entries.append(entry)
+    # an item that vanished between the index and the details moves to the unmatched group
+    entries = [e for e in entries if e["matched"]] + [e for e in entries if not e["matched"]]
+    return {"v": LIST_FORMAT, "built_at": now, "source": source, "entries": entries}
+
+
+def load_resume_list(cache) -> Optional[Dict[str, Any]]:
+    data = cache.get(KEY_RESUME_LIST)
+    if isinstance(data, dict) and data.get("v") == LIST_FORMAT and isinstance(data.get("entries"), list):
+        return data
+    return None
+
+
+def store_resume_list(cache, value: Dict[str, Any]) -> None:
+    cache.set(KEY_RESUME_LIST, value, expiration=RESUME_LIST_EXPIRATION)
+
+
+def drop_playback(cache, playback_id: int) -> None:
+    """Forget one playback in the cached playbacks and the resume list (after remove/watched)."""
+    raw = cache.get(KEY_PLAYBACKS)
+    if isinstance(raw, list):
+        kept = [p for p in raw if not (isinstance(p, dict) and p.get("id") == playback_id)]
+        if len(kept) != len(raw):
+            cache.set(KEY_PLAYBACKS, kept)
+            raw = kept
+    value = load_resume_list(cache)
+    if value is not None:
+        value["entries"] = [e for e in value["entries"] if e.get("playback_id") != playback_id]
+        if isinstance(raw, list):
+            value["source"] = playbacks_checksum(raw)
+        store_resume_list(cache, value)
+
+
+class ResumeListBuilder(Component):
+    """Keeps KEY_RESUME_LIST in step with KEY_PLAYBACKS and the library.
+
+    `index` / `library` are for tests; by default the index lives in context.cache and the
+    library is read over JSON-RPC. `refresh()` (optional) is called after a rebuild caused by
+    a library change, e.g. to refresh our container when it is on screen.
+    """
+
+    def __init__(self, context, library: Optional[KodiLibrary] = None,
+                 index: Optional[CachedLibraryIndex] = None, debounce: float = LIBRARY_DEBOUNCE,
+                 refresh=None, log=None):
+        self.context = context
+        self.library = library or KodiLibrary()
+        self.log = log or context.log
+        self.index = index or CachedLibraryIndex(context.cache, self.library, self.log)
+        self.debounce = debounce
+        self.refresh = refresh
+        self._lock = threading.Lock()
+        self._due: Optional[float] = None
+        self._worker = _RebuildWorker(self)
+        self.builds = 0
+
+    # ------------------------------------------------------------------ building
+    def rebuild(self) -> bool:
+        """Match the cached playbacks now; True when the stored list changed."""
+        with self._lock:
+            raw = self.context.cache.get(KEY_PLAYBACKS)
+            playbacks = load_playbacks(self.context.cache, self.log)
+            try:
+                retention = self.context.account.retention_days()
+            except Exception:  # a damaged account file must not stop the list
+                retention = 7
+            value = build_resume_list(playbacks, self.index.get(), self.library, retention,
+                                      self.context.now(), playbacks_checksum(raw))
+            old = load_resume_list(self.context.cache)
+            self.builds += 1
+            changed = old is None or old.get("entries") != value["entries"]
+            store_resume_list(self.context.cache, value)
+            return changed
+
+    def playbacks_changed(self, *args, **kwargs) -> bool:
+        """PullSync's on_change: rebuild on the calling (worker) thread. Accepts and ignores any
+        arguments so PullSync may pass what it likes. True when the list changed."""
+        try:
+            return self.rebuild()
+        except Exception as exc:  # the library or cache failing must not break the pull
+            self.log("resume list rebuild failed: %s" % type(exc).__name__)
+            return False
+
+    def library_changed(self) -> None:
+        with self._lock:
+            self.index.invalidate()
+
+    # ------------------------------------------------------------------ Component
+    def start(self):
+        self._worker.start()
+
+    def on_notification(self, sender, method, data):
+        if is_library_change(method, data):
+            self._library_dirty = True
+            self._due = None  # tick() schedules from Kodi's clock
+            self._pending_library = True
+
+    _pending_library = False
+    _library_dirty = False
+
+    def tick(self, now):
+        if self._pending_library:
+            self._pending_library = False
+            self._due = now + self.debounce
+        if self._due is None:
+            return None
+        if now >= self._due:
+            self._due = None
+            self._worker.wake()
+            return None
+        return self._due - now
+
+    def stop(self):
+        self._worker.stop()
+
+    def _library_work(self):
+        if not self._library_dirty:
+            return
+        self._library_dirty = False
+        self.library_changed()
+        changed = self.playbacks_changed()
+        if changed and self.refresh is not None:
+            self.refresh()
+
+
+class _RebuildWorker(BackgroundWorker):
+    name = "resume-list"
+
+    def __init__(self, builder):
+        super().__init__(log=builder.log)
+        self.builder = builder
+
+    def work(self):
+        self.builder._library_work()
