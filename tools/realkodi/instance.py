@@ -14,6 +14,7 @@ LP_NUM_THREADS=0 (software GL otherwise eats both cores).
 Everything it starts (Xvfb, pulseaudio, kodi and their children) is stopped by stop(),
 which never raises and is also called when start() fails.
 """
+import atexit
 import fcntl
 import json
 import os
@@ -27,6 +28,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+import weakref
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional
 from xml.sax.saxutils import escape as xml_escape
@@ -108,6 +110,16 @@ ADVANCEDSETTINGS = """<advancedsettings version="1.0">
 """
 
 
+_RUNNING = weakref.WeakSet()  # type: weakref.WeakSet
+
+
+@atexit.register
+def _stop_leftovers() -> None:
+    """Safety net: an instance nobody stopped (crashed demo, interrupted run) dies with us."""
+    for inst in list(_RUNNING):
+        inst.stop(timeout=5.0)
+
+
 class KodiInstance:
     """One sandboxed Kodi. Not thread-safe; use one object per Kodi."""
 
@@ -176,6 +188,7 @@ class KodiInstance:
 
     def start(self, scan: bool = True) -> "KodiInstance":
         """Prepare the sandbox, start Xvfb + pulseaudio + Kodi, wait for JSON-RPC, scan library."""
+        _RUNNING.add(self)
         try:
             self.prepare()
             self._start_xvfb()
@@ -315,6 +328,7 @@ class KodiInstance:
             self._stdout = None
         if self._own_root and not self.keep_home:
             shutil.rmtree(str(self.root), ignore_errors=True)
+        _RUNNING.discard(self)
 
     def kill(self) -> None:
         """SIGKILL Kodi at once (keeps HOME, Xvfb and pulseaudio): for crash scenarios."""
@@ -461,6 +475,8 @@ class KodiInstance:
             raise KodiError("not started")
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
+        if shutil.which("import", path=SYSTEM_PATH) is None:
+            raise KodiError("screenshots need ImageMagick's `import` (apt-get install imagemagick)")
         subprocess.run(["import", "-display", self.display, "-window", "root", "png:%s" % path],
                        check=True, capture_output=True, env=self._env(), timeout=60)
         return path
