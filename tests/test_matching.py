@@ -261,6 +261,16 @@ def test_title_without_year_matches_only_a_unique_title():
     assert match_playback(index, movie_pb("Dune", None)) == NoMatch(AMBIGUOUS_TITLE, (22, 23))
 
 
+def test_playback_year_zero_counts_as_unknown_year():
+    index = LibraryIndex.build([movie(24, "Heat", 1995)], [])
+    assert match_playback(index, movie_pb("Heat", 0)) == Match("movie", 24, via="title")
+
+
+def test_year_in_playback_title_is_used_when_playback_has_no_year():
+    index = LibraryIndex.build([], [show(50, "Doctor Who", 2005), show(51, "Doctor Who", 1963)])
+    assert match_show(index, episode_pb("Doctor Who (2005)", None)).dbid == 50
+
+
 def test_two_library_items_with_same_title_and_year_are_ambiguous_not_guessed():
     index = LibraryIndex.build([], [show(31, "The Office", 2005), show(32, "Office", 2005)])
     result = match_playback(index, episode_pb("The Office", 2005))

@@ -64,7 +64,7 @@ INDEX_FORMAT = 1
 
 _IMDB_RE = re.compile(r"tt([0-9]+)")
 _DIGITS_RE = re.compile(r"[0-9]+")
-_TRAILING_TAG_RE = re.compile(r"\s*\(\s*(\d{4}|[a-z]{2})\s*\)\s*$")
+_TRAILING_TAG_RE = re.compile(r"\s*\(\s*([0-9]{4}|[a-z]{2})\s*\)\s*$")
 _TRAILING_ARTICLE_RE = re.compile(r",\s*(the|a|an)\s*$")
 _APOSTROPHES_RE = re.compile("['\u2019\u2018`\u00b4]")
 _NON_WORD_RE = re.compile(r"[\W_]+")
@@ -128,11 +128,14 @@ def normalize_ids(ids: Any) -> Dict[str, str]:
     return out
 
 
-def _strip_accents(text: str) -> str:
+def _fold(text: str) -> str:
+    """Casefolded, compatibility-decomposed text. Accents become separate combining marks,
+    which the non-word filter of `split_title` then drops ("Amélie" -> "amelie")."""
     if text.isascii():
-        return text
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+        return text.lower()
+    # NFKD again after casefold: casefold can yield composed forms, and NFKD can yield capitals
+    # (U+1F190 -> "DJ"), hence NFKD, casefold, NFKD.
+    return unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
 
 
 def split_title(title: Any) -> Tuple[str, Optional[int]]:
@@ -142,10 +145,9 @@ def split_title(title: Any) -> Tuple[str, Optional[int]]:
     """
     if not isinstance(title, str):
         return "", None
-    # casefold again after NFKD: compatibility forms can decompose to capitals (U+1F190 -> "DJ").
-    text = _strip_accents(_strip_accents(title).casefold()).strip()
+    text = _fold(title).strip()
     year_hint = None
-    while True:
+    while text.endswith(")"):
         m = _TRAILING_TAG_RE.search(text)
         if not m or m.start() == 0:
             break
@@ -153,8 +155,10 @@ def split_title(title: Any) -> Tuple[str, Optional[int]]:
         if tag.isdigit():
             year_hint = year_hint or int(tag)
         text = text[:m.start()]
-    text = _TRAILING_ARTICLE_RE.sub("", text)
-    text = text.replace("&", " and ")
+    if "," in text:
+        text = _TRAILING_ARTICLE_RE.sub("", text)
+    if "&" in text:
+        text = text.replace("&", " and ")
     text = _APOSTROPHES_RE.sub("", text)
     words = _NON_WORD_RE.sub(" ", text).split()
     if len(words) > 1 and words[0] in _ARTICLES:
@@ -273,6 +277,8 @@ class _Side:
                 table[value] = dbid
         seen: Set[str] = set()
         for title in titles:
+            if not title:
+                continue
             key, year_hint = split_title(title)
             if not key or key in seen:
                 continue
@@ -302,7 +308,7 @@ class _Side:
     def by_title(self, title: Any, year: Optional[int]) -> Tuple[List[int], bool]:
         """(candidates, found): candidates are the dbids the title could mean."""
         key, year_hint = split_title(title)
-        year = year or year_hint
+        year = _year(year) or year_hint
         by_year = self.titles.get(key) if key else None
         if not by_year:
             return [], False
