@@ -1,0 +1,261 @@
+"""Plugin routes /login and /logout (run in the plugin process, never in the service).
+
+/login: Simkl's PIN (device) flow in a progress dialog that shows the code, the address to
+open (https://simkl.com/pin/CODE) and a bar counting down to `expires_in`. Polls every
+`interval` s (grown on "Slow down"), waiting through Kodi's Monitor so an abort ends it,
+and stops on expiry, cancel, or when Simkl says the code is gone. On success: stores the
+token with the account's name and plan (/users/settings), sets the `account_name`
+setting, says whose account it is and how long Simkl keeps playbacks, asks the service for
+a check (JSONRPC.NotifyAll message "check") and refreshes the container.
+
+/logout: asks first; forgets the token, the `account_name` setting and every cached list.
+
+Testable core: `run_pin_flow(client, dialog, wait)`; routes take optional `ctx`.
+"""
+from typing import Any, Callable, Dict
+
+from . import ADDON_ID
+from .context import KEY_ACTIVITIES, KEY_PLAYBACKS, KEY_RESUME_LIST, KEY_SYNC_STATUS
+from .core.errors import (
+    AuthRequired,
+    BadRequest,
+    ConfigError,
+    MalformedReply,
+    NetworkError,
+    RateLimited,
+    ServerError,
+    SimklError,
+)
+from .store.account import RETENTION_DAYS
+
+# strings.po (30100-30199: sign-in/account)
+MSG_HEADING = 30100          # Sign in to Simkl
+MSG_INSTRUCTIONS = 30101     # open %s ... code %s
+MSG_TIME_LEFT = 30102        # Code valid for %s
+MSG_SIGNED_IN = 30103        # Signed in as %s (%s: playbacks kept %d days)
+MSG_EXPIRED = 30104
+MSG_NO_CLIENT_ID = 30105
+MSG_NETWORK = 30106
+MSG_LOGOUT_HEADING = 30107
+MSG_LOGOUT_CONFIRM = 30108   # %s = account name
+MSG_SIGNED_OUT = 30109
+MSG_REFUSED = 30110          # Simkl refused the sign-in (%s)
+MSG_WAITING = 30111
+MSG_SIGNED_IN_NO_NAME = 30112
+MSG_SLOW_DOWN = 30113
+MSG_CODE_GONE = 30114
+MSG_BAD_CLIENT_ID = 30115
+MSG_CONFIG = 30116           # %s = what is wrong
+
+PLAN_NAMES = {"free": "Free", "pro": "PRO", "vip": "VIP"}
+
+# Outcomes of run_pin_flow
+APPROVED = "approved"
+EXPIRED = "expired"
+CANCELLED = "cancelled"
+GONE = "gone"
+ABORTED = "aborted"
+FAILED = "failed"
+
+REQUEST_TIMEOUT = (5, 10)
+SLOW_DOWN_STEP = 5          # seconds added to the interval on "Slow down" (as RFC 8628)
+MAX_POLL_FAILURES = 3       # consecutive network failures before giving up
+DIALOG_STEP = 1.0           # the countdown moves (and cancel is noticed) every second
+
+
+class PinResult:
+    def __init__(self, outcome, token=None, error=None):
+        self.outcome = outcome
+        self.token = token
+        self.error = error
+
+    def __repr__(self):  # never the token
+        return "PinResult(%s%s)" % (self.outcome, ", error=%r" % (self.error,) if self.error else "")
+
+
+def verification_link(pin):
+    """https://simkl.com/pin/CODE from a pin_start reply."""
+    return pin["verification_url"].rstrip("/") + "/" + pin["user_code"]
+
+
+def run_pin_flow(client, pin, dialog, wait: Callable[[float], bool], log=None) -> PinResult:
+    """The PIN loop for a pin_start reply `pin`. `client` has pin_poll; `dialog` has
+    show(remaining_s, status_id) and cancelled(); `wait(seconds)` returns True when Kodi
+    aborts. Elapsed time is the sum of the waits (Kodi's clock). Never raises SimklError:
+    repeated network failures come back as FAILED with the error."""
+    log = log or (lambda message: None)
+    code = pin["user_code"]
+    expires = float(pin["expires_in"])
+    interval = float(pin["interval"])
+    elapsed = 0.0
+    next_poll = interval
+    failures = 0
+    status_id = MSG_WAITING
+    dialog.show(expires, status_id)
+    while True:
+        if dialog.cancelled():
+            return PinResult(CANCELLED)
+        if elapsed >= expires:
+            return PinResult(EXPIRED)
+        step = min(DIALOG_STEP, next_poll - elapsed, expires - elapsed)
+        if step > 0:
+            if wait(step):
+                return PinResult(ABORTED)
+            elapsed += step
+            dialog.show(expires - elapsed, status_id)
+            continue
+        try:
+            reply = client.pin_poll(code, timeout=REQUEST_TIMEOUT, retries=0)
+        except (NetworkError, ServerError, RateLimited, MalformedReply) as exc:
+            failures += 1
+            log("PIN poll failed (%d): %s" % (failures, exc))
+            if failures >= MAX_POLL_FAILURES:
+                return PinResult(FAILED, error=exc)
+            next_poll = elapsed + interval
+            continue
+        failures = 0
+        if reply.get("result") == "OK":
+            return PinResult(APPROVED, token=reply["access_token"])
+        if reply.get("gone"):
+            return PinResult(GONE)
+        if reply.get("slow_down"):
+            interval += SLOW_DOWN_STEP
+            status_id = MSG_SLOW_DOWN
+            log("Simkl asked to poll slower: every %d s" % interval)
+        else:
+            status_id = MSG_WAITING
+        next_poll = elapsed + interval
+
+
+def plan_label(plan):
+    return PLAN_NAMES.get((plan or "").lower(), (plan or "Free").capitalize())
+
+
+# ---------------------------------------------------------------------- routes
+
+
+def _context():
+    """The plugin's AddonContext (profile folder, Window(10000) cache layer, Kodi log)."""
+    import time
+
+    from .context import AddonContext
+    from .kodi import paths
+    from .kodi.log import log as kodi_log
+    from .kodi.window import HomeWindowMemory
+
+    return AddonContext(paths.profile_dir(), paths.addon_version(), memory=HomeWindowMemory(),
+                        now=time.time, log=kodi_log)
+
+
+def login(call, ctx=None):
+    """Route /login."""
+    from .kodi import ui
+
+    ctx = ctx if ctx is not None else _context()
+    try:
+        _login(ctx, ui)
+    finally:
+        call.fail()  # nothing to list: a directory request (the root's entry) ends empty
+
+
+def _login(ctx, ui):
+    from .simkl import config
+
+    log = ctx.log
+    try:
+        if not config.client_id(ctx.env):
+            ui.ok(MSG_HEADING, MSG_NO_CLIENT_ID)
+            return None
+        client = ctx.client(token=None, log=lambda level, message: log(message))
+    except ConfigError as exc:
+        ui.ok(MSG_HEADING, MSG_CONFIG, str(exc))
+        return None
+    client.token = None  # PIN endpoints need no token; never send an old one
+    try:
+        pin = client.pin_start(timeout=REQUEST_TIMEOUT, retries=1)
+    except SimklError as exc:
+        _report(ui, exc, log)
+        return None
+    dialog = ui.PinDialog(MSG_HEADING, MSG_INSTRUCTIONS, MSG_TIME_LEFT)
+    dialog.open(pin["expires_in"], verification_link(pin), pin["verification_url"], pin["user_code"])
+    monitor = ui.new_monitor()
+    try:
+        result = run_pin_flow(client, pin, dialog, lambda s: ui.wait(s, monitor), log)
+    finally:
+        dialog.close()
+    log("sign-in: %r" % (result,))
+    if result.outcome == APPROVED:
+        return _signed_in(ctx, ui, client, result.token)
+    if result.outcome == EXPIRED:
+        ui.notify(MSG_EXPIRED)
+    elif result.outcome == GONE:
+        ui.notify(MSG_CODE_GONE)
+    elif result.outcome == FAILED:
+        _report(ui, result.error, log)
+    return result
+
+
+def _signed_in(ctx, ui, client, token):
+    from .kodi import jsonrpc, settings
+
+    client.token = token
+    info: Dict[str, Any] = {}
+    try:
+        info = client.user_settings(timeout=REQUEST_TIMEOUT, retries=1).get("parsed") or {}
+    except SimklError as exc:  # the token is good; who it belongs to can wait
+        ctx.log("sign-in: /users/settings failed: %s" % (exc,))
+    name = info.get("name") or ""
+    plan = info.get("plan") or ""
+    ctx.account.sign_in(token, name, plan)
+    settings.set_str("account_name", name)
+    if name:
+        days = RETENTION_DAYS.get(plan.lower(), RETENTION_DAYS["free"])
+        ui.notify(MSG_SIGNED_IN, name, plan_label(plan), days)
+    else:
+        ui.notify(MSG_SIGNED_IN_NO_NAME)
+    ask_service_to_check(jsonrpc, "signed_in")
+    ui.refresh_container()
+    return PinResult(APPROVED)
+
+
+def ask_service_to_check(jsonrpc, reason):
+    """JSONRPC.NotifyAll -> the service's Monitor sees Other.check from our addon id."""
+    try:
+        jsonrpc.call("JSONRPC.NotifyAll", {"sender": ADDON_ID, "message": "check",
+                                            "data": {"reason": reason}})
+    except Exception:  # noqa: BLE001, S110 - the periodic poll picks it up anyway
+        pass
+
+
+def _report(ui, exc, log):
+    log("sign-in failed: %s" % (exc,))
+    if isinstance(exc, (NetworkError, ServerError, RateLimited, MalformedReply)):
+        ui.notify(MSG_NETWORK, error=True)
+    elif isinstance(exc, BadRequest) and exc.error == "client_id_failed":
+        ui.ok(MSG_HEADING, MSG_BAD_CLIENT_ID)
+    elif isinstance(exc, AuthRequired):
+        ui.notify(MSG_REFUSED, "401", error=True)
+    else:
+        ui.notify(MSG_REFUSED, getattr(exc, "status", "") or type(exc).__name__, error=True)
+
+
+def logout(call, ctx=None):
+    """Route /logout."""
+    from .kodi import settings, ui
+
+    ctx = ctx if ctx is not None else _context()
+    try:
+        name = ctx.account.load().get("name") or "Simkl"
+        if not ui.yesno(MSG_LOGOUT_HEADING, MSG_LOGOUT_CONFIRM, name):
+            return False
+        ctx.account.sign_out("user")
+        settings.set_str("account_name", "")
+        for key in (KEY_PLAYBACKS, KEY_RESUME_LIST, KEY_ACTIVITIES, KEY_SYNC_STATUS):
+            ctx.cache.delete(key)
+        ui.notify(MSG_SIGNED_OUT)
+        ui.refresh_container()
+        return True
+    finally:
+        call.fail()
+
+

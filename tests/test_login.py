@@ -1,0 +1,301 @@
+"""Plugin routes /login (Simkl PIN flow) and /logout on the fake Kodi, against the stand-in.
+
+The stand-in's clock is frozen and moved with the fake Kodi's virtual clock, so the
+sign-in's waits (Monitor.waitForAbort) are the time Simkl sees: no real sleeping.
+"""
+import importlib
+import sys
+import types
+
+import pytest
+
+from simkl_resume import ADDON_ID, account
+from simkl_resume.context import KEY_ACTIVITIES, KEY_PLAYBACKS, KEY_RESUME_LIST, KEY_SYNC_STATUS, AddonContext
+from simkl_resume.kodi.router import PluginCall
+from tools.simkl_standin import StandIn
+
+CLIENT_ID = "test-client-id"
+
+
+def _shim_module(name, **functions):
+    module = types.ModuleType(name)
+    for key, value in functions.items():
+        setattr(module, key, value)
+    return module
+
+
+@pytest.fixture
+def kodi_helpers(kodi, monkeypatch):
+    """simkl_resume.kodi.{strings,settings,jsonrpc}: the teammate's modules when they exist,
+    else minimal stand-ins over the fake Kodi (only what the sign-in and pull code call)."""
+    import xbmc
+    import xbmcaddon
+
+    def load(short, **functions):
+        name = "simkl_resume.kodi." + short
+        try:
+            return importlib.import_module(name)
+        except ImportError:
+            module = _shim_module(name, **functions)
+            monkeypatch.setitem(sys.modules, name, module)
+            import simkl_resume.kodi as package
+            monkeypatch.setattr(package, short, module, raising=False)
+            return module
+
+    def call(method, params=None):
+        import json
+        reply = json.loads(xbmc.executeJSONRPC(json.dumps(
+            {"jsonrpc": "2.0", "id": 1, "method": method, "params": params or {}})))
+        if "error" in reply:
+            raise RuntimeError(reply["error"])
+        return reply.get("result")
+
+    load("strings", localize=lambda sid: xbmcaddon.Addon().getLocalizedString(sid))
+    load("settings",
+         get_bool=lambda sid: xbmcaddon.Addon().getSettingBool(sid),
+         get_int=lambda sid: xbmcaddon.Addon().getSettingInt(sid),
+         get_str=lambda sid: xbmcaddon.Addon().getSettingString(sid),
+         set_str=lambda sid, value: xbmcaddon.Addon().setSettingString(sid, value))
+    load("jsonrpc", call=call)
+    # Addon modules imported before the fake was installed (e.g. at test-module import time)
+    # hold Kodistubs' xbmc* modules: point them at the fake for this test.
+    for name, module in list(sys.modules.items()):
+        if name.startswith("simkl_resume.kodi.") and module is not None:
+            for kodi_module in ("xbmc", "xbmcgui", "xbmcplugin", "xbmcaddon", "xbmcvfs"):
+                if kodi_module in vars(module) and kodi_module in sys.modules:
+                    monkeypatch.setattr(module, kodi_module, sys.modules[kodi_module])
+    return kodi
+
+
+class LinkedStandIn:
+    """The stand-in with its clock following the fake Kodi's clock (times `rate`)."""
+
+    def __init__(self, kodi, rate=1.0, **options):
+        self.server = StandIn(**options).start()
+        self.base = kodi.clock.now()
+        self.rate = rate
+        self.server.freeze(self.base)
+        kodi.clock.add_tick_handler(self._tick)
+        self.on_tick = []
+
+    def _tick(self, now):
+        self.server.set_now(self.base + (now - self.base) * self.rate)
+        for fn in list(self.on_tick):
+            fn(now - self.base)
+
+    def polls(self):
+        return [r for r in self.server.requests("/oauth/pin/") if r["path"] != "/oauth/pin"]
+
+
+@pytest.fixture
+def make_standin(kodi):
+    made = []
+
+    def make(rate=1.0, **options):
+        options.setdefault("pin_interval", 2)
+        options.setdefault("pin_expires_in", 60)
+        linked = LinkedStandIn(kodi, rate=rate, **options)
+        made.append(linked)
+        return linked
+
+    yield make
+    for linked in made:
+        linked.server.stop()
+
+
+def make_ctx(kodi, standin_url, client_id=CLIENT_ID):
+    logs = []
+    env = {"SIMKL_API_URL": standin_url, "SIMKL_CLIENT_ID": client_id}
+    ctx = AddonContext(kodi.profile_dir, "1.0.0", memory=None, now=kodi.clock.now, log=logs.append, env=env)
+    ctx.logs = logs
+    return ctx
+
+
+def run_login(ctx, handle=-1):
+    account.login(PluginCall("/login", {}, handle), ctx=ctx)
+
+
+def progress_dialogs(kodi):
+    return [d for d in kodi.dialogs if d["type"] == "progress"]
+
+
+def notify_calls(kodi):
+    return [params for method, params in kodi.jsonrpc_calls if method == "JSONRPC.NotifyAll"]
+
+
+def test_approved_code_signs_in_names_the_account_and_asks_the_service_to_check(kodi_helpers, make_standin):
+    kodi = kodi_helpers
+    s = make_standin(approve_after_polls=3, pin_user_type="vip")
+    ctx = make_ctx(kodi, s.server.url)
+    run_login(ctx)
+    record = ctx.account.load()
+    assert record["token"] and record["plan"] == "vip"
+    assert ctx.account.token in s.server.app.state.users
+    name = s.server.app.state.users[ctx.account.token].name
+    assert record["name"] == name
+    assert kodi.get_setting("account_name") == name
+    assert [n["message"] for n in kodi.notifications] == [
+        "Signed in as %s (VIP: playbacks kept 90 days)" % name]
+    assert notify_calls(kodi) == [{"sender": ADDON_ID, "message": "check", "data": {"reason": "signed_in"}}]
+    assert kodi.container_refreshes == 1
+    dialog, = progress_dialogs(kodi)
+    assert dialog["closed"] is True
+    assert dialog["heading"] == "Sign in to Simkl"
+    code = s.server.requests("/oauth/pin")[0]
+    assert code["path"] == "/oauth/pin"
+    assert len(s.polls()) == 3
+    times = [r["time"] for r in s.polls()]
+    assert all(b - a >= 2 for a, b in zip(times, times[1:]))   # never faster than `interval`
+    assert "Slow down" not in str([r.get("status") for r in s.polls()])
+    assert ctx.account.token not in "\n".join(ctx.logs) + kodi.log_text()
+
+
+def test_dialog_shows_code_link_and_counts_down_to_expiry(kodi_helpers, make_standin):
+    kodi = kodi_helpers
+    s = make_standin(approve_after_polls=2, pin_expires_in=60)
+    ctx = make_ctx(kodi, s.server.url)
+    run_login(ctx)
+    dialog, = progress_dialogs(kodi)
+    code = s.server.requests("/oauth/pin/")[-1]["path"].rsplit("/", 1)[1]
+    assert "https://simkl.com/pin/" + code in dialog["message"]
+    assert "[B]%s[/B]" % code in dialog["message"]
+    percents = [p for p, _ in dialog["updates"]]
+    assert percents[0] == 100 and percents == sorted(percents, reverse=True)
+    assert "1:00" in dialog["updates"][0][1] and "0:59" in dialog["updates"][1][1]
+
+
+def test_expired_code_stops_polling_and_says_so(kodi_helpers, make_standin):
+    kodi = kodi_helpers
+    s = make_standin(pin_interval=2, pin_expires_in=10)
+    ctx = make_ctx(kodi, s.server.url)
+    start = kodi.clock.now()
+    run_login(ctx)
+    assert kodi.clock.now() - start == 10
+    assert ctx.account.token is None
+    assert len(s.polls()) == 4                       # at 2, 4, 6, 8 s; none after expiry
+    assert [n["message"] for n in kodi.notifications] == [
+        "The sign-in code expired. Choose Sign in to Simkl to get a new one."]
+    dialog, = progress_dialogs(kodi)
+    assert dialog["closed"] and dialog["updates"][-1][0] == 0
+    assert notify_calls(kodi) == []
+
+
+def test_cancel_stops_at_once_without_signing_in(kodi_helpers, make_standin):
+    kodi = kodi_helpers
+    s = make_standin(pin_interval=2, approve_after_polls=10)
+    kodi.progress_cancel_after = 4                   # the user presses Cancel at 3 s
+    ctx = make_ctx(kodi, s.server.url)
+    run_login(ctx)
+    assert ctx.account.token is None
+    assert len(s.polls()) == 1
+    assert kodi.notifications == []
+    dialog, = progress_dialogs(kodi)
+    assert dialog["closed"] is True
+    kodi.clock.advance(60)
+    assert len(s.polls()) == 1
+
+
+def test_slow_down_grows_the_interval_and_still_signs_in(kodi_helpers, make_standin):
+    kodi = kodi_helpers
+    # Simkl's clock runs at half speed: polls every 2 s look 1 s apart -> "Slow down".
+    s = make_standin(rate=0.5, pin_interval=2, approve_after_polls=3)
+    ctx = make_ctx(kodi, s.server.url)
+    run_login(ctx)
+    assert ctx.account.token is not None
+    kodi_times = [s.base + (r["time"] - s.base) / 0.5 for r in s.polls()]
+    gaps = [round(b - a) for a, b in zip(kodi_times, kodi_times[1:])]
+    assert gaps[0] == 2                              # first answer "pending", second "Slow down"
+    assert all(gap >= 7 for gap in gaps[1:])         # 2 s + 5 s after the slow down
+    dialog, = progress_dialogs(kodi)
+    assert any("less often" in message for _, message in dialog["updates"])
+
+
+def test_code_gone_stops_polling_and_says_so(kodi_helpers, make_standin):
+    kodi = kodi_helpers
+    s = make_standin(pin_interval=2, pin_expires_in=60)
+
+    def forget_codes(elapsed):
+        if elapsed >= 3:
+            with s.server.app.state.lock:
+                s.server.app.state.pins.clear()      # used on another device / deleted
+    s.on_tick.append(forget_codes)
+    ctx = make_ctx(kodi, s.server.url)
+    start = kodi.clock.now()
+    run_login(ctx)
+    assert ctx.account.token is None
+    assert len(s.polls()) == 2                       # pending at 2 s, gone at 4 s
+    assert kodi.clock.now() - start == 4
+    assert [n["message"] for n in kodi.notifications] == [
+        "The sign-in code is no longer valid. Choose Sign in to Simkl to get a new one."]
+
+
+def test_build_without_client_id_says_so_and_makes_no_request(kodi_helpers, make_standin, monkeypatch):
+    from simkl_resume.simkl import config
+
+    kodi = kodi_helpers
+    monkeypatch.setattr(config, "_built_in_client_id", lambda: "")
+    s = make_standin()
+    ctx = make_ctx(kodi, s.server.url, client_id="")
+    run_login(ctx)
+    assert s.server.requests() == []
+    ok, = [d for d in kodi.dialogs if d["type"] == "ok"]
+    assert "no Simkl client id" in ok["message"]
+    assert "412" not in ok["message"]
+
+
+def test_unreachable_simkl_gives_a_short_notification(kodi_helpers, make_standin):
+    kodi = kodi_helpers
+    s = make_standin()
+    url = s.server.url
+    s.server.stop()
+    ctx = make_ctx(kodi, url)
+    run_login(ctx)
+    assert [n["message"] for n in kodi.notifications] == [
+        "Cannot reach Simkl. Check the network and try again."]
+    assert progress_dialogs(kodi) == []
+    assert ctx.account.token is None
+
+
+def test_directory_request_for_login_ends_the_directory(kodi_helpers, make_standin):
+    kodi = kodi_helpers
+    s = make_standin(approve_after_polls=1)
+    ctx = make_ctx(kodi, s.server.url)
+    run = kodi.run_plugin("/login", handle=7,
+                          entry=lambda argv: account.login(PluginCall.from_argv(argv), ctx=ctx))
+    assert run.directory.succeeded is False
+    assert ctx.account.token is not None
+
+
+def signed_in_ctx(kodi, standin_url="http://127.0.0.1:9"):
+    ctx = make_ctx(kodi, standin_url)
+    ctx.account.sign_in("secret-token", "Alice", "pro")
+    kodi.set_setting("account_name", "Alice")
+    for key in (KEY_PLAYBACKS, KEY_RESUME_LIST, KEY_ACTIVITIES, KEY_SYNC_STATUS):
+        ctx.cache.set(key, [{"x": 1}], expiration=3600)
+    return ctx
+
+
+def test_logout_after_yes_forgets_token_name_and_cached_lists(kodi_helpers):
+    kodi = kodi_helpers
+    ctx = signed_in_ctx(kodi)
+    kodi.answer("yesno", True)
+    account.logout(PluginCall("/logout", {}, -1), ctx=ctx)
+    assert ctx.account.token is None
+    assert ctx.account.load().get("signed_out_reason") == "user"
+    assert kodi.get_setting("account_name") == ""
+    for key in (KEY_PLAYBACKS, KEY_RESUME_LIST, KEY_ACTIVITIES, KEY_SYNC_STATUS):
+        assert ctx.cache.get(key) is None
+    yesno, = [d for d in kodi.dialogs if d["type"] == "yesno"]
+    assert "Alice" in yesno["message"]
+    assert kodi.container_refreshes == 1
+
+
+def test_logout_answered_no_changes_nothing(kodi_helpers):
+    kodi = kodi_helpers
+    ctx = signed_in_ctx(kodi)
+    kodi.answer("yesno", False)
+    account.logout(PluginCall("/logout", {}, -1), ctx=ctx)
+    assert ctx.account.token == "secret-token"
+    assert kodi.get_setting("account_name") == "Alice"
+    assert ctx.cache.get(KEY_PLAYBACKS) == [{"x": 1}]
+    assert kodi.container_refreshes == 0
