@@ -1,7 +1,6 @@
 """Helpers shared by tests/test_menu*.py, test_actions*.py and test_library*.py (no tests here)."""
 from simkl_resume.context import KEY_PLAYBACKS, KEY_SYNC_STATUS
 from simkl_resume.core.model import Playback
-from simkl_resume.kodi.router import PluginCall
 
 TOKEN = "alice-token"
 
@@ -60,6 +59,8 @@ def dispatch(argv):
     if plugin is not None:
         plugin.run(argv)
         return
+    from simkl_resume.kodi.router import PluginCall
+
     c = PluginCall.from_argv(argv)
     module, function = _ROUTES[c.path]
     getattr(importlib.import_module("simkl_resume." + module), function)(c)
@@ -70,6 +71,8 @@ def run(kodi, url="/", handle=1):
 
 
 def call(path, handle=1, **params):
+    from simkl_resume.kodi.router import PluginCall
+
     return PluginCall(path, {k: str(v) for k, v in params.items()}, handle)
 
 
