@@ -2,7 +2,7 @@
 import json
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from simkl_resume.core.matching import (
@@ -490,6 +490,8 @@ def test_from_dict_rejects_anything_but_an_index_with_value_error(bad):
         LibraryIndex.from_dict(bad)
 
 
+# No wall-clock limits (machines are noisy): no deadline, no too-slow health check.
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.dictionaries(st.sampled_from(["imdb", "tmdb", "tvdb", "anidb", "slug"]),
                        st.one_of(st.none(), st.integers(-5, 10**9), st.text(max_size=12),
                                  st.from_regex(r"\s*[tT]{2}\d{1,9}\s*", fullmatch=True))))
@@ -499,6 +501,7 @@ def test_normalize_ids_is_idempotent(raw):
     assert all(isinstance(v, str) and v and v == v.strip() for v in once.values())
 
 
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(max_size=40))
 def test_normalize_title_is_idempotent_and_separator_free(title):
     key = normalize_title(title)
