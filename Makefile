@@ -24,8 +24,8 @@ UNPACKED := build/$(ADDON_ID)
 BRANCHES ?= matrix nexus omega
 
 # System packages for the real-Kodi tests and `make demo` (Debian names) and the commands they provide.
-APT_PACKAGES := kodi xvfb xauth ffmpeg pulseaudio
-APT_COMMANDS := kodi Xvfb xvfb-run xauth ffmpeg pulseaudio
+APT_PACKAGES := kodi xvfb xauth ffmpeg pulseaudio imagemagick
+APT_COMMANDS := kodi Xvfb xvfb-run xauth ffmpeg pulseaudio import
 
 .PHONY: help test venv lint zip check pytest deps demo bench assets clean distclean
 
