@@ -131,13 +131,18 @@ class App:
                 return Reply(200, state.snapshot())
             if name == "clock":
                 if method == "POST":
+                    if body.get("freeze"):
+                        state.freeze(None if body["freeze"] is True else body["freeze"])
+                    elif body.get("freeze") is False:
+                        state.unfreeze()
                     if "now" in body:
                         state.set_now(body["now"])
                     if "offset" in body:
                         with state.lock:
                             state.clock_offset = float(body["offset"])
                     state.advance(body.get("advance", 0))
-                return Reply(200, {"now": state.now(), "offset": state.clock_offset})
+                return Reply(200, {"now": state.now(), "offset": state.clock_offset,
+                                   "frozen": state.frozen_at is not None})
             if name in ("config", "options"):
                 if method == "POST":
                     state.configure(**body)
@@ -413,6 +418,13 @@ class StandIn:
 
     def now(self):
         return self.app.state.now()
+
+    def freeze(self, when=None):
+        """Stop the stand-in's clock (at `when`, default now); only advance()/set_now() move it."""
+        self.app.state.freeze(when)
+
+    def unfreeze(self):
+        self.app.state.unfreeze()
 
     def set_now(self, when):
         """Make the stand-in's clock read `when` (epoch seconds or ISO-8601 string) from now on."""

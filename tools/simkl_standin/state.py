@@ -60,11 +60,19 @@ def error(status, err, message=""):
 # ---------------------------------------------------------------------------- time helpers
 
 def iso(epoch, ms=True):
-
-    dt = datetime.datetime.fromtimestamp(epoch, tz=datetime.timezone.utc)
+    """Epoch seconds -> "YYYY-MM-DDTHH:MM:SS.mmmZ" (or without ms), via whole milliseconds so that
+    float noise never turns .003 into .002."""
+    total_ms = int(round(epoch * 1000))
+    dt = datetime.datetime.fromtimestamp(total_ms // 1000, tz=datetime.timezone.utc)
     if ms:
-        return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
+        return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{total_ms % 1000:03d}Z"
     return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def to_ms(epoch):
+    """Epoch seconds quantized to whole milliseconds: every time the stand-in stores is one, so a
+    paused_at read back from the API compares exactly equal (date_from >= is inclusive)."""
+    return int(round(float(epoch) * 1000)) / 1000.0
 
 
 _ISO_RE = re.compile(
@@ -88,7 +96,7 @@ def parse_iso(text):
         sign = 1 if tz[0] == "+" else -1
         digits = tz[1:].replace(":", "")
         epoch -= sign * (int(digits[:2]) * 3600 + int(digits[2:]) * 60)
-    return epoch
+    return to_ms(epoch)
 
 
 # ---------------------------------------------------------------------------- ids
@@ -144,6 +152,7 @@ class State:
         with self.lock:
             self.options = dict(DEFAULT_OPTIONS)
             self.clock_offset = 0.0
+            self.frozen_at = None  # epoch while the clock is frozen
             self.catalog = {}
             self.users = {}
             self.client_ids = None
@@ -153,10 +162,28 @@ class State:
             self._session_ids = itertools.count(9000000001)
             self._simkl_ids = itertools.count(900001)
             self._account_ids = itertools.count(51)
-            self._last_stamp = 0.0
+            self._last_stamp_ms = 0
 
     def now(self):
-        return time.time() + self.clock_offset
+        base = self.frozen_at if self.frozen_at is not None else time.time()
+        return to_ms(base + self.clock_offset)
+
+    def freeze(self, when=None):
+        """Stop the clock (at `when`, epoch or ISO-8601; default: now): only advance() moves it.
+        For exact, deterministic time in tests; clients that really sleep need it running."""
+        with self.lock:
+            now = self.now()
+            if when is not None:
+                now = parse_iso(when) if isinstance(when, str) else float(when)
+                if now is None:
+                    raise ValueError(f"unreadable time {when!r}")
+            self.frozen_at, self.clock_offset = now, 0.0
+
+    def unfreeze(self):
+        with self.lock:
+            if self.frozen_at is not None:
+                self.clock_offset = self.now() - time.time()
+                self.frozen_at = None
 
     def advance(self, seconds):
         with self.lock:
@@ -168,7 +195,7 @@ class State:
         if epoch is None:
             raise ValueError(f"unreadable time {when!r}")
         with self.lock:
-            self.clock_offset = epoch - time.time()
+            self.clock_offset = epoch - (self.frozen_at if self.frozen_at is not None else time.time())
 
     def configure(self, **options):
         with self.lock:
@@ -183,16 +210,12 @@ class State:
 
     def stamp(self):
         """A fresh activity timestamp, strictly later than every earlier one (so it always moves)."""
-        now = self.now()
-        step = 0.001 if self.ms else 1.0
-        if self.ms:
-            now = int(now * 1000) / 1000.0
-        else:
-            now = float(int(now))
-        if now <= self._last_stamp:
-            now = self._last_stamp + step
-        self._last_stamp = now
-        return iso(now, self.ms)
+        step = 1 if self.ms else 1000  # in milliseconds
+        now_ms = int(round(self.now() * 1000)) // step * step
+        if now_ms <= self._last_stamp_ms:
+            now_ms = self._last_stamp_ms + step
+        self._last_stamp_ms = now_ms
+        return iso(now_ms / 1000.0, self.ms)
 
     # ------------------------------------------------------------------------ seeding
 
@@ -273,7 +296,7 @@ class State:
                 if paused is None:
                     raise ValueError("unreadable paused_at {!r}".format(spec["paused_at"]))
             else:
-                paused = self.now() - float(spec.get("ago") or 0)
+                paused = to_ms(self.now() - float(spec.get("ago") or 0))
             progress = float(spec.get("progress", 50.0))
             record = self._save_playback(user, item, season, number, progress, paused, spec.get("id"))
             return self.playback_json(record)
@@ -417,7 +440,8 @@ class State:
         return out
 
     def prune(self, user):
-        """Retention by plan, applied on read (Simkl runs a daily job; this never lags)."""
+        """Retention by plan, applied before every user request (Simkl runs a daily job; this never
+        lags). Pruning does not move activities."""
         days = RETENTION_DAYS.get(str(user.type).lower(), 7)
         horizon = self.now() - days * 86400
         for key in [k for k, r in user.playbacks.items() if r["paused_at"] < horizon]:
@@ -525,6 +549,7 @@ class State:
             user = self.user_of(headers)
             if user is None:
                 return error(401, "user_token_failed", "missing or unknown access token")
+            self.prune(user)  # expired playbacks do not exist for any endpoint
             if method == "POST" and self.options.get("post_rate_limit"):
                 now = self.now()
                 user.post_times = [t for t in user.post_times if now - t < 1.0]
@@ -718,6 +743,7 @@ class State:
             season, number = resolved
         key = (item["ids"]["simkl"], season, number)
         bucket = BUCKET_OF_TYPE[item["type"]]
+        self.prune(user)
         now = self.now()
         reply = {"progress": progress, item["type"]: self.item_json(item)}
         if season is not None:
