@@ -4,8 +4,9 @@ import pytest
 
 from simkl_resume import ADDON_ID
 from simkl_resume.context import KEY_ACTIVITIES, KEY_PLAYBACKS, KEY_SYNC_STATUS, AddonContext
-from simkl_resume.pull import PullSync
+from simkl_resume.pull import PullSync, _KodiUi
 from simkl_resume.simkl.client import SimklClient
+from tests.test_login import kodi_helpers  # noqa: F401 - fixture: kodi.strings/settings/jsonrpc
 from tools.simkl_standin import StandIn
 
 INTERVAL = 15 * 60
@@ -344,8 +345,9 @@ def test_offline_poll_keeps_the_cache_and_says_offline_since_last_success(kodi, 
         standin.stop()                              # connection refused from now on
         r.poll()
         status = r.status()
-        assert status == {"ok": False, "checked_at": kodi.clock.now(), "last_ok_at": last_ok,
-                          "error": "offline"}
+        assert status["checked_at"] >= last_ok + INTERVAL   # the worker may run while time moves on
+        assert {k: v for k, v in status.items() if k != "checked_at"} == {
+            "ok": False, "last_ok_at": last_ok, "error": "offline"}
         assert r.cached_playbacks() == before
         assert r.thread.is_alive()
         r.poll()
@@ -449,3 +451,47 @@ def test_access_token_never_reaches_the_log(rig, kodi):
     text = "\n".join(rig.logs) + kodi.log_text()
     assert rig.token not in text
     assert "401" in text
+
+
+# ---------------------------------------------------------------------- Kodi UI (kodi/ui.py)
+
+@pytest.fixture
+def kodi_rig(request, standin, tmp_path):
+    """A Rig whose PullSync uses the real kodi.ui (notifications, Container.Refresh)."""
+    r = Rig(request.getfixturevalue("kodi_helpers"), standin, tmp_path)
+    r.pull.ui = _KodiUi()
+    yield r
+    r.stop()
+
+
+def test_401_shows_one_localized_notification_in_kodi(kodi_rig, kodi):
+    kodi_rig.standin.fault("401", path="/sync/activities", times=100)
+    kodi_rig.start_service()
+    kodi_rig.advance(1)
+    kodi_rig.poll()
+    kodi_rig.poll()
+    assert [n["message"] for n in kodi.notifications] == [
+        "Simkl signed this Kodi out. Open Resume from Simkl and choose Sign in to Simkl to connect again."]
+    assert kodi.notifications[0]["heading"] == "Resume from Simkl"
+
+
+def test_changed_list_refreshes_our_folder_when_it_is_on_screen(kodi_rig, kodi):
+    kodi.container_path = "plugin://%s/" % ADDON_ID
+    kodi_rig.start_service()
+    kodi_rig.advance(1)
+    refreshes = kodi.container_refreshes
+    movie_pause(kodi_rig.standin)
+    kodi_rig.poll()
+    assert kodi.container_refreshes == refreshes + 1
+    kodi_rig.poll()                               # nothing moved: no refresh
+    assert kodi.container_refreshes == refreshes + 1
+
+
+def test_changed_list_does_not_touch_other_folders(kodi_rig, kodi):
+    kodi.container_path = "videodb://movies/titles/"
+    kodi_rig.start_service()
+    kodi_rig.advance(1)
+    movie_pause(kodi_rig.standin)
+    kodi_rig.poll()
+    assert kodi.container_refreshes == 0
+    assert len(kodi_rig.cached_playbacks()) == 1
