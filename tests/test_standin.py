@@ -470,3 +470,21 @@ def test_history_episode_by_its_own_ids(api):
 
 def test_unknown_endpoint_is_404(api):
     assert api.get("/sync/nothing").status_code == 404
+
+
+def test_expired_playback_cannot_be_deleted_and_start_does_not_move_activity_for_it(standin, api):
+    playback = standin.add_playback(movie=INCEPTION, progress=10)
+    standin.advance(8 * DAY)
+    before = api.activities()["movies"]["playback"]
+    assert api.delete("/sync/playback/{}".format(playback["id"])).status_code == 404
+    api.scrobble("start", 0, movie=INCEPTION)
+    assert api.activities()["movies"]["playback"] == before
+
+
+def test_frozen_clock_stamps_paused_at_exactly(standin, api):
+    standin.freeze("2024-01-15T10:30:00Z")
+    api.scrobble("pause", 10, movie=INCEPTION)
+    standin.advance(90)
+    api.scrobble("pause", 10, movie=MATRIX)
+    stamps = [p["paused_at"] for p in api.playbacks()]
+    assert stamps == ["2024-01-15T10:31:30.000Z", "2024-01-15T10:30:00.000Z"]

@@ -222,3 +222,10 @@ def test_command_line_serves_the_demo_seed(tmp_path):
         proc.wait(10)
         proc.stdout.close()
         proc.stderr.close()
+
+
+def test_status_override_turns_html_fault_into_a_200_maintenance_page(standin, api):
+    standin.fault("html", path="/sync/activities", status=200)
+    reply = api.get("/sync/activities")
+    assert reply.status_code == 200
+    assert "html" in reply.headers["Content-Type"]
