@@ -60,6 +60,14 @@ def _describe(value):
     return type(value).__name__
 
 
+def _number_text(value, what):
+    """str() of an int or float; Python 3.11+ refuses ints over 4300 digits (ValueError)."""
+    try:
+        return str(value)
+    except ValueError:
+        raise MalformedReply(f"{what} is too long a number") from None
+
+
 def _as_int(value, what):
     """int from an int, an integral float or a digit string; None stays None."""
     if value is None:
@@ -92,7 +100,10 @@ def _as_float(value, what):
     if isinstance(value, bool):
         raise MalformedReply(f"{what} is a boolean")
     if isinstance(value, (int, float)):
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an int beyond the float range, e.g. 1 followed by 400 zeros
+            raise MalformedReply(f"{what} is out of range") from None
     elif isinstance(value, str) and len(value) <= 40 and _NUMBER_RE.match(value):
         number = float(value)
     else:
@@ -109,7 +120,7 @@ def _as_text(value, what):
     if isinstance(value, str):
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return str(value)
+        return _number_text(value, what)
     raise MalformedReply(f"{what} has type {_describe(value)}")
 
 
@@ -211,8 +222,13 @@ def normalize_ids(ids):
             if not math.isfinite(value):
                 continue
             text = str(int(value)) if value == int(value) else str(value)
-        elif isinstance(value, (int, str)):
-            text = str(value).strip()
+        elif isinstance(value, str):
+            text = value.strip()
+        elif isinstance(value, int):
+            try:
+                text = str(value)
+            except ValueError:  # over 4300 digits: no id of ours
+                continue
         else:
             continue
         if not text:
@@ -367,7 +383,7 @@ def _timestamp_text(value, what):
     if isinstance(value, str):
         return value if value.strip() else None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return str(value)
+        return _number_text(value, what)
     raise MalformedReply(f"{what} has type {_describe(value)}")
 
 

@@ -320,7 +320,7 @@ class SimklClient:
                 raise MalformedReply(f"{what}: empty reply (HTTP {status})")
             try:
                 return json.loads(content.decode("utf-8"))
-            except ValueError:
+            except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
                 kind = (headers.get("Content-Type") or "unknown type").split(";")[0]
                 raise MalformedReply(f"{what}: reply is not JSON ({kind})") from None
         raise self._http_error(status, content, headers)
@@ -331,7 +331,7 @@ class SimklClient:
         error = message = ""
         try:
             decoded = json.loads(text) if text.strip() else None
-        except ValueError:
+        except (ValueError, RecursionError):
             decoded = None
         if isinstance(decoded, dict):
             body = decoded
