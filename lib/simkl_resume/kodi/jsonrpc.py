@@ -1,0 +1,35 @@
+"""THE one JSON-RPC helper. Requests are always built with json.dumps (titles with quotes,
+backslashes or emoji must round-trip), never by string formatting."""
+import json
+
+import xbmc
+
+
+class JsonRpcError(Exception):
+    """Kodi answered with a JSON-RPC error (e.g. -32602 invalid params, -32601 no such method)."""
+
+    def __init__(self, code, message, method=""):
+        super().__init__("%s: JSON-RPC error %s %s" % (method, code, message))
+        self.code = code
+        self.message = message
+        self.method = method
+
+
+def call(method, params=None):
+    """Run one JSON-RPC method inside Kodi and return its `result`; JsonRpcError on error."""
+    request = {"jsonrpc": "2.0", "id": 1, "method": method}
+    if params is not None:
+        request["params"] = params
+    raw = xbmc.executeJSONRPC(json.dumps(request))
+    try:
+        reply = json.loads(raw)
+    except (TypeError, ValueError):
+        raise JsonRpcError(-32700, "unreadable reply", method) from None
+    if not isinstance(reply, dict):
+        raise JsonRpcError(-32700, "unreadable reply", method)
+    error = reply.get("error")
+    if error is not None:
+        if not isinstance(error, dict):
+            error = {}
+        raise JsonRpcError(error.get("code", 0), error.get("message", ""), method)
+    return reply.get("result")
