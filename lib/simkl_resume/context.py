@@ -31,6 +31,16 @@ class AddonContext:
         self._cache = None
         self._outbox = None
 
+    @classmethod
+    def from_kodi(cls):
+        """The context of the running addon: its profile folder, Window(10000) as the cache's
+        memory layer (shared by the service and every plugin run) and Kodi's log."""
+        from .kodi import paths
+        from .kodi.log import log
+        from .kodi.window import HomeWindowMemory
+
+        return cls(paths.profile_dir(), paths.addon_version(), memory=HomeWindowMemory(), log=log)
+
     @property
     def cache(self):
         if self._cache is None:
