@@ -1,0 +1,21 @@
+"""Shared pytest fixtures. Keep each fixture small and documented; add yours below."""
+import pytest
+
+from tests.fakekodi import FakeKodi, install, uninstall
+
+
+@pytest.fixture
+def kodi(tmp_path):
+    """A fresh fake Kodi 20.1 (tests/fakekodi): xbmc* modules installed for this test only.
+    Addon threads still running at the end are aborted; exceptions raised inside Player/Monitor
+    callbacks fail the test unless it sets kodi.expect_callback_errors = True."""
+    fake = FakeKodi(tmp_path)
+    install(fake)
+    try:
+        yield fake
+        if fake.clock.tracked_threads():
+            fake.abort()
+        if fake.callback_errors and not fake.expect_callback_errors:
+            pytest.fail("exception(s) in Kodi callbacks:\n" + "\n".join(fake.callback_errors))
+    finally:
+        uninstall()

@@ -1,0 +1,67 @@
+"""A stateful fake Kodi 20.1 for fast tests.
+
+    def test_something(kodi):            # fixture from tests/conftest.py
+        movieid = kodi.library.add_movie("Heat", 1995, {"imdb": "tt0113277"})
+        kodi.player.play_movie(movieid, at=60)
+        kodi.clock.advance(30)           # virtual seconds; the player moves with them
+        assert xbmc.Player().getTime() == 90
+
+install(kodi) puts the fake modules xbmc, xbmcgui, xbmcplugin, xbmcaddon, xbmcvfs into
+sys.modules (all backed by `kodi`); uninstall() takes them out again and detaches them, so a
+module that kept a reference raises a clear error instead of talking to a stale Kodi.
+Every public function/class/method exists in Kodistubs 21.0.0 with compatible parameters
+(tests/test_fakekodi_signatures.py). Driver API (for tests) lives on FakeKodi:
+  kodi.library.add_movie/add_show/add_episode   kodi.player.play_movie/play_episode/play_file/
+  pause/resume/seek/stop      kodi.clock.now()/advance(s)/settle()      kodi.abort()
+  kodi.start_thread(fn)       kodi.send_notification(...)   kodi.change_setting(id, value)
+  kodi.answer("yesno", True)  kodi.run_plugin("/path?query")  kodi.plugin_urls[url] = ListItem
+Records: kodi.jsonrpc_calls, kodi.logs, kodi.builtins, kodi.notifications, kodi.dialogs,
+  kodi.directory, kodi.resolved, kodi.windows, kodi.callback_errors.
+"""
+import sys
+import threading
+
+from . import _current
+from .clock import ClockStuck
+from .fake import ADDON_ID, FakeKodi
+from .player import NotPlaying
+
+MODULE_NAMES = ("xbmc", "xbmcgui", "xbmcplugin", "xbmcaddon", "xbmcvfs")
+__all__ = ["ADDON_ID", "ClockStuck", "FakeKodi", "NotPlaying", "install", "uninstall"]
+
+_saved = {}
+_orig_thread_start = threading.Thread.start
+
+
+def _tracking_start(self):
+    """Threads started by addon threads are tracked by the clock from their very first line."""
+    _orig_thread_start(self)
+    kodi = _current._ACTIVE[0]
+    if kodi is not None and not kodi.clock.is_driver() and kodi.clock.is_tracked():
+        kodi.clock.track(self)
+
+
+def install(kodi):
+    """Make `kodi` the active fake and put the fake xbmc* modules into sys.modules."""
+    from . import xbmc, xbmcaddon, xbmcgui, xbmcplugin, xbmcvfs
+    modules = {"xbmc": xbmc, "xbmcgui": xbmcgui, "xbmcplugin": xbmcplugin, "xbmcaddon": xbmcaddon,
+               "xbmcvfs": xbmcvfs}
+    _current.set_active(kodi)
+    for name in MODULE_NAMES:
+        if name not in _saved:
+            _saved[name] = sys.modules.get(name)
+        sys.modules[name] = modules[name]
+    threading.Thread.start = _tracking_start
+    return kodi
+
+
+def uninstall():
+    """Remove the fake modules from sys.modules (restoring what was there) and detach them."""
+    threading.Thread.start = _orig_thread_start
+    for name in MODULE_NAMES:
+        prev = _saved.pop(name, None)
+        if prev is None:
+            sys.modules.pop(name, None)
+        else:
+            sys.modules[name] = prev
+    _current.set_active(None)

@@ -1,0 +1,275 @@
+"""The fake video player: what is playing, where, and the callbacks Kodi fires about it."""
+import time as _time
+
+
+class PlayingItem:
+    """What the player has open. kind/dbid are set for library items (-1 otherwise)."""
+
+    def __init__(self, file, duration, kind=None, dbid=-1, mediatype="", title="", year=0, season=-1,
+                 episode=-1, showtitle="", tvshowid=-1, uniqueid=None, runtime=0, label="",
+                 listitem=None, from_plugin=False, imdbnumber=""):
+        self.file = file
+        self.duration = float(duration)
+        self.kind = kind
+        self.dbid = dbid
+        self.mediatype = mediatype
+        self.title = title
+        self.year = year
+        self.season = season
+        self.episode = episode
+        self.showtitle = showtitle
+        self.tvshowid = tvshowid
+        self.uniqueid = dict(uniqueid or {})
+        self.runtime = runtime
+        self.label = label or title
+        self.listitem = listitem
+        self.from_plugin = from_plugin
+        self.imdbnumber = imdbnumber
+
+    def __repr__(self):
+        return "PlayingItem(%r, %s %s)" % (self.file, self.mediatype or "unknown", self.dbid)
+
+
+class NotPlaying(RuntimeError):
+    """What Kodi raises from getTime()/getTotalTime()/getVideoInfoTag() when nothing plays."""
+
+
+class PlayerState:
+    """kodi.player. Driver methods (play_movie, play_episode, play_file, pause, resume, seek, stop)
+    fire the callbacks and settle; the addon reaches the same state through xbmc.Player and
+    JSON-RPC (which only queue the callbacks, like Kodi)."""
+
+    # Kodi's advancedsettings defaults that decide its own bookmarks / watched marks
+    ignoresecondsatstart = 180
+    ignorepercentatend = 8
+    playcountminimumpercent = 90
+
+    def __init__(self, kodi):
+        self._kodi = kodi
+        self.item = None
+        self.paused = False
+        self._pos0 = 0.0
+        self._t0 = 0.0
+        self.playerid = None        # force the active player id (None = Kodi's choice)
+        self.video_playerid = 1
+        self.plugin_playerid = 0    # a plugin:// file got playerid 0 on real Kodi 20.1
+        self._active_playerid = None
+        self.history = []           # (event, file, position) for debugging/tests
+
+    # ---------------------------------------------------------------- state
+    @property
+    def playing(self):
+        return self.item is not None
+
+    def position(self):
+        if self.item is None:
+            raise NotPlaying("Kodi is not playing any media file")
+        if self.paused:
+            return self._pos0
+        return min(self.item.duration, self._pos0 + (self._kodi.clock.now() - self._t0))
+
+    def active_playerid(self):
+        if self.item is None:
+            return None
+        if self.playerid is not None:
+            return self.playerid
+        return self._active_playerid
+
+    def _end_time(self, now):
+        if self.item is None or self.paused:
+            return None
+        return self._t0 + (self.item.duration - self._pos0)
+
+    def _tick(self, now):
+        if self.item is not None and not self.paused and self.position() >= self.item.duration:
+            self._finish(ended=True)
+
+    # ---------------------------------------------------------------- transitions (no settle)
+    def _fire(self, name, *args):
+        self._kodi._fire_player(name, *args)
+
+    def _announce(self, method, data):
+        self._kodi.notify("xbmc", method, data)
+
+    def _item_ref(self):
+        it = self.item
+        if it.kind in ("movie", "episode") and it.dbid not in (None, -1):
+            return {"id": it.dbid, "type": it.kind}
+        ref = {"type": "unknown", "title": it.title or it.label}
+        return ref
+
+    def start(self, item, start_at=0.0):
+        """Open `item` (a PlayingItem) at `start_at` seconds: onPlayBackStarted, onAVStarted."""
+        if self.item is not None:
+            self._finish(ended=False)
+        self.item = item
+        self.paused = False
+        self._pos0 = max(0.0, min(float(start_at), item.duration))
+        self._t0 = self._kodi.clock.now()
+        self._active_playerid = (self.plugin_playerid if item.file.startswith("plugin://")
+                                 or item.from_plugin else self.video_playerid)
+        self.history.append(("start", item.file, self._pos0))
+        player = {"playerid": self.active_playerid(), "speed": 1}
+        self._fire("onPlayBackStarted")
+        self._announce("Player.OnPlay", {"item": self._item_ref(), "player": player})
+        self._fire("onAVStarted")
+        self._announce("Player.OnAVStart", {"item": self._item_ref(), "player": player})
+
+    def do_pause(self):
+        if self.item is None or self.paused:
+            return
+        self._pos0 = self.position()
+        self.paused = True
+        self.history.append(("pause", self.item.file, self._pos0))
+        self._fire("onPlayBackPaused")
+        self._announce("Player.OnPause", {"item": self._item_ref(),
+                                          "player": {"playerid": self.active_playerid(), "speed": 0}})
+
+    def do_resume(self):
+        if self.item is None or not self.paused:
+            return
+        self.paused = False
+        self._t0 = self._kodi.clock.now()
+        self.history.append(("resume", self.item.file, self._pos0))
+        self._fire("onPlayBackResumed")
+        self._announce("Player.OnResume", {"item": self._item_ref(),
+                                           "player": {"playerid": self.active_playerid(), "speed": 1}})
+
+    def do_seek(self, seconds):
+        if self.item is None:
+            raise NotPlaying("Kodi is not playing any media file")
+        old = self.position()
+        new = max(0.0, min(float(seconds), self.item.duration))
+        self._pos0 = new
+        self._t0 = self._kodi.clock.now()
+        self.history.append(("seek", self.item.file, new))
+        self._fire("onPlayBackSeek", int(new * 1000), int((new - old) * 1000))
+        if new >= self.item.duration:
+            self._finish(ended=True)
+
+    def do_stop(self):
+        if self.item is not None:
+            self._finish(ended=False)
+
+    def _finish(self, ended):
+        item = self.item
+        pos = self.position()
+        self.history.append(("end" if ended else "stop", item.file, pos))
+        self.item = None
+        self.paused = False
+        self._active_playerid = None
+        self._save_bookmark(item, pos, ended)
+        if ended:
+            self._fire("onPlayBackEnded")
+        else:
+            self._fire("onPlayBackStopped")
+        ref = ({"id": item.dbid, "type": item.kind} if item.kind and item.dbid not in (None, -1)
+               else {"type": "unknown", "title": item.title or item.label})
+        self._announce("Player.OnStop", {"end": bool(ended), "item": ref})
+
+    def _save_bookmark(self, item, pos, ended):
+        """Kodi's own resume point / watched mark, for items played straight from the library.
+        (A plugin-resolved item keeps its bookmark under the plugin URL, not the library item.)"""
+        if item.kind not in ("movie", "episode") or item.from_plugin:
+            return
+        lib = self._kodi.library
+        row = lib.get(item.kind, item.dbid)
+        if row is None:
+            return
+        pct = 100.0 * pos / item.duration if item.duration else 0.0
+        stamp = _time.strftime("%Y-%m-%d %H:%M:%S", _time.gmtime(self._kodi.clock.now()))
+        if ended or pct >= self.playcountminimumpercent:
+            row["playcount"] = row.get("playcount", 0) + 1
+            row["lastplayed"] = stamp
+            lib.set_resume(item.kind, item.dbid, 0, 0)
+        elif pos >= self.ignoresecondsatstart and pct < 100 - self.ignorepercentatend:
+            row["lastplayed"] = stamp
+            lib.set_resume(item.kind, item.dbid, pos, item.duration)
+
+    # ---------------------------------------------------------------- building items
+    def library_item(self, kind, dbid):
+        lib = self._kodi.library
+        row = lib.get(kind, dbid)
+        if row is None:
+            raise KeyError("no %s with id %s" % (kind, dbid))
+        if kind == "movie":
+            return PlayingItem(row["file"], row["_duration"], kind="movie", dbid=dbid, mediatype="movie",
+                               title=row["title"], year=row.get("year", 0), uniqueid=row["uniqueid"],
+                               runtime=row["runtime"], label=row["label"], imdbnumber=row["imdbnumber"])
+        show = lib.tvshows.get(row["tvshowid"], {})
+        return PlayingItem(row["file"], row["_duration"], kind="episode", dbid=dbid, mediatype="episode",
+                           title=row["title"], year=show.get("year", 0), season=row["season"],
+                           episode=row["episode"], showtitle=row["showtitle"], tvshowid=row["tvshowid"],
+                           uniqueid=row["uniqueid"], runtime=row["runtime"], label=row["label"])
+
+    def file_item(self, path, listitem=None, from_plugin=False):
+        """A PlayingItem for `path`: the library item if the file is in the library, else a bare
+        file (dbid -1); a ListItem's info tag (dbid, media type, uniqueids...) overrides."""
+        found = self._kodi.library.find_file(path)
+        if found and listitem is None:
+            item = self.library_item(*found)
+        else:
+            item = PlayingItem(path, self._kodi.file_durations.get(path, self._kodi.default_file_duration),
+                               label=listitem.getLabel() if listitem is not None else path.rsplit("/", 1)[-1])
+        item.from_plugin = from_plugin
+        if listitem is not None:
+            tag = listitem.getVideoInfoTag()
+            d = tag._data
+            if d.get("dbid", -1) not in (-1, None, 0) and d.get("mediatype") in ("movie", "episode"):
+                kind = d["mediatype"]
+                if self._kodi.library.get(kind, d["dbid"]) is not None:
+                    lib_item = self.library_item(kind, d["dbid"])
+                    lib_item.file = path
+                    lib_item.from_plugin = from_plugin
+                    item = lib_item
+            if found and item.kind is None:
+                item.duration = self.library_item(*found).duration
+            item.dbid = d.get("dbid", item.dbid) if d.get("dbid") else item.dbid
+            item.mediatype = d.get("mediatype", item.mediatype)
+            item.kind = item.mediatype if item.mediatype in ("movie", "episode") and item.dbid != -1 else None
+            for attr in ("title", "year", "season", "episode"):
+                if attr in d:
+                    setattr(item, attr, d[attr])
+            if "tvshowtitle" in d:
+                item.showtitle = d["tvshowtitle"]
+            if d.get("uniqueids"):
+                item.uniqueid = dict(d["uniqueids"])
+            item.listitem = listitem
+            if listitem.getLabel():
+                item.label = listitem.getLabel()
+        return item
+
+    # ---------------------------------------------------------------- driver API (settles)
+    def play_movie(self, movieid, at=0.0):
+        """The user plays a library movie starting at `at` seconds."""
+        self.start(self.library_item("movie", movieid), at)
+        self._kodi.clock.settle()
+
+    def play_episode(self, episodeid, at=0.0):
+        self.start(self.library_item("episode", episodeid), at)
+        self._kodi.clock.settle()
+
+    def play_file(self, path, listitem=None, at=None):
+        """The user plays a path (library file, other file, or plugin:// URL resolved by
+        kodi.plugin_urls or by running the plugin)."""
+        ok = self._kodi.play_listitem(path, listitem)
+        if ok and at is not None:
+            self._pos0 = float(at)
+        self._kodi.clock.settle()
+        return ok
+
+    def pause(self):
+        self.do_pause()
+        self._kodi.clock.settle()
+
+    def resume(self):
+        self.do_resume()
+        self._kodi.clock.settle()
+
+    def seek(self, seconds):
+        self.do_seek(seconds)
+        self._kodi.clock.settle()
+
+    def stop(self):
+        self.do_stop()
+        self._kodi.clock.settle()
