@@ -1,0 +1,193 @@
+"""The native resume mirror: Simkl playbacks -> Kodi's own resume points (a service Component).
+
+    mirror = ResumeMirror(ctx)                       # settings: mirror_resume (on by default)
+    pull = PullSync(ctx, on_change=chain(resume_list.playbacks_changed, mirror.playbacks_changed))
+    Service(monitor, [pull, resume_list, push, mirror, ...], now)
+
+`playbacks_changed(*args)` runs one mirror pass on the calling thread (PullSync's worker), after
+the resume list was rebuilt: `start()` runs one pass on the mirror's own worker too (playbacks
+cached by an earlier run). A pass:
+  1. reads the matched entries of KEY_RESUME_LIST (dbid, mediatype, progress, paused_epoch);
+  2. reads each concerned library item ONCE (VideoLibrary.Get{Movie,Episode}Details, properties
+     resume, lastplayed, streamdetails, runtime) - the matched items and the ones this addon
+     wrote before;
+  3. core.mirror.plan_mirror decides (newest wins, provenance-only clearing, real duration);
+  4. applies each write with VideoLibrary.Set{Movie,Episode}Details {resume: {position, total}}
+     (position 0 clears) - nothing when nothing changed;
+  5. stores what it wrote in <profile>/mirror.json (provenance), so it clears only its own points.
+Kodi's `lastplayed` is local time; `utc_offset()` gives the zone's offset (tests pass 0 because
+the fake Kodi writes UTC). JSON-RPC failures of one item skip that item; the pass goes on.
+"""
+import json
+import os
+import threading
+import time
+from typing import Any, Callable, Dict, List, Optional
+
+from .core import mirror as core
+from .resume_list import load_resume_list
+from .service import Component
+from .worker import BackgroundWorker
+
+SETTING_MIRROR = "mirror_resume"
+PROVENANCE_FILE = "mirror.json"
+DETAIL_PROPS = ["resume", "lastplayed", "streamdetails", "runtime"]
+
+
+def local_utc_offset(now: Optional[float] = None) -> float:
+    """Seconds east of UTC of the local zone at `now` (Kodi's lastplayed is local time)."""
+    stamp = time.time() if now is None else now
+    return float(time.localtime(stamp).tm_gmtoff or 0)
+
+
+def chain(*callbacks: Callable[..., Any]) -> Callable[..., None]:
+    """One on_change that calls each callback in order; one failing does not stop the others."""
+    def call_all(*args, **kwargs):
+        for callback in callbacks:
+            try:
+                callback(*args, **kwargs)
+            except Exception:  # noqa: BLE001, S110 - each subscriber logs its own failures
+                pass
+    return call_all
+
+
+def _default_call(method, params):
+    from .kodi.jsonrpc import call
+
+    return call(method, params)
+
+
+def _default_enabled():
+    from .kodi import settings
+
+    return bool(settings.get_bool(SETTING_MIRROR))
+
+
+class ResumeMirror(Component):
+    def __init__(self, ctx, call: Optional[Callable[..., Any]] = None,
+                 enabled: Optional[Callable[[], bool]] = None,
+                 utc_offset: Optional[Callable[[], float]] = None, log=None):
+        self.ctx = ctx
+        self.call = call or _default_call
+        self.enabled = enabled or _default_enabled
+        self.utc_offset = utc_offset or (lambda: local_utc_offset(ctx.now()))
+        self.log = log or ctx.log
+        self.path = os.path.join(ctx.profile_dir, PROVENANCE_FILE)
+        self._lock = threading.Lock()
+        self._worker = _MirrorWorker(self)
+        self.passes = 0
+        self.last_writes: List[core.Write] = []
+
+    # ------------------------------------------------------------------ Component
+    def start(self):
+        self._worker.start()
+        self._worker.wake()
+
+    def stop(self):
+        self._worker.stop()
+
+    def playbacks_changed(self, *args, **kwargs) -> int:
+        """PullSync's on_change (after the resume list): one pass now. Returns writes made."""
+        try:
+            return self.sync()
+        except Exception as exc:  # noqa: BLE001 - must never break the pull
+            self.log("mirror: pass failed: %r" % (exc,))
+            return 0
+
+    # ------------------------------------------------------------------ provenance
+    def load_provenance(self) -> core.Provenance:
+        try:
+            with open(self.path, encoding="utf-8") as handle:
+                return core.Provenance.from_dict(json.load(handle))
+        except (OSError, ValueError):
+            return core.Provenance()
+
+    def save_provenance(self, provenance: core.Provenance) -> None:
+        os.makedirs(os.path.dirname(self.path), exist_ok=True)
+        tmp = self.path + ".tmp"
+        with open(tmp, "w", encoding="utf-8") as handle:
+            json.dump(provenance.to_dict(), handle, sort_keys=True)
+        os.replace(tmp, self.path)
+
+    # ------------------------------------------------------------------ one pass
+    def targets(self) -> List[core.Target]:
+        value = load_resume_list(self.ctx.cache)
+        out = []
+        for entry in (value or {}).get("entries") or []:
+            if not entry.get("matched") or entry.get("mediatype") not in ("movie", "episode"):
+                continue
+            try:
+                out.append(core.Target(entry["mediatype"], int(entry["dbid"]), entry.get("playback_id"),
+                                       float(entry["progress"]), float(entry.get("paused_epoch") or 0)))
+            except (KeyError, TypeError, ValueError):
+                continue
+        return out
+
+    def read_item(self, kind: str, dbid: int, offset: float) -> Optional[core.LocalItem]:
+        try:
+            reply = self.call("VideoLibrary.Get%sDetails" % kind.capitalize(),
+                              {kind + "id": int(dbid), "properties": DETAIL_PROPS}) or {}
+        except Exception as exc:  # noqa: BLE001 - -32602: removed from the library
+            if getattr(exc, "code", None) != -32602:
+                self.log("mirror: cannot read %s %d: %r" % (kind, dbid, exc))
+            return None
+        details = reply.get(kind + "details") if isinstance(reply, dict) else None
+        return core.local_item(details, offset) if isinstance(details, dict) else None
+
+    def sync(self) -> int:
+        """One pass (see the module doc). Returns the number of writes Kodi accepted."""
+        with self._lock:
+            if not self.enabled():
+                return 0
+            self.passes += 1
+            provenance = self.load_provenance()
+            targets = self.targets()
+            offset = self.utc_offset()
+            items: Dict[Any, core.LocalItem] = {}
+            for kind, dbid in core.wanted_keys(targets, provenance):
+                item = self.read_item(kind, dbid, offset)
+                if item is not None:
+                    items[(kind, dbid)] = item
+            plan = core.plan_mirror(targets, items, provenance, self.ctx.now())
+            done = 0
+            records = dict(plan.provenance.records)
+            for write in plan.writes:
+                if self._apply(write):
+                    done += 1
+                else:
+                    key = core.item_key(write.kind, write.dbid)
+                    if write.position > 0:
+                        records.pop(key, None)  # not written: not ours
+                    elif key in provenance.records:
+                        records[key] = provenance.records[key]  # clear failed: retry next pass
+            self.last_writes = list(plan.writes)
+            result = core.Provenance(records)
+            if result != provenance:
+                self.save_provenance(result)
+            if plan.writes:
+                self.log("mirror: %d resume point(s) set, %d cleared"
+                         % (sum(1 for w in plan.writes if w.position > 0),
+                            sum(1 for w in plan.writes if w.position <= 0)))
+            return done
+
+    def _apply(self, write: core.Write) -> bool:
+        method = "VideoLibrary.Set%sDetails" % write.kind.capitalize()
+        resume = {"position": write.position, "total": write.total} if write.position > 0 \
+            else {"position": 0, "total": 0}
+        try:
+            self.call(method, {write.kind + "id": write.dbid, "resume": resume})
+        except Exception as exc:  # noqa: BLE001
+            self.log("mirror: %s %d not written: %r" % (write.kind, write.dbid, exc))
+            return False
+        return True
+
+
+class _MirrorWorker(BackgroundWorker):
+    name = "mirror"
+
+    def __init__(self, mirror):
+        super().__init__(log=mirror.log)
+        self.mirror = mirror
+
+    def work(self):
+        self.mirror.playbacks_changed()

@@ -1,0 +1,154 @@
+"""mirror.ResumeMirror on the fake Kodi: Simkl playbacks -> the library's own resume points."""
+import json
+import time
+
+from tests.test_menu_support import build_list, episode_playback, movie_playback, plugin_ctx, store_playbacks
+
+SET_METHODS = ("VideoLibrary.SetMovieDetails", "VideoLibrary.SetEpisodeDetails")
+
+
+def _stamp(epoch):
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(epoch))  # the fake Kodi writes UTC
+
+
+def _setup(kodi, playbacks):
+    from simkl_resume.mirror import ResumeMirror
+
+    ctx = plugin_ctx()
+    ctx.now = kodi.clock.now
+    store_playbacks(ctx, playbacks)
+    build_list(ctx)
+    kodi.jsonrpc_calls.clear()
+    return ctx, ResumeMirror(ctx, utc_offset=lambda: 0.0)
+
+
+def _repull(ctx, kodi, playbacks):
+    store_playbacks(ctx, playbacks)
+    build_list(ctx)
+    kodi.jsonrpc_calls.clear()
+
+
+def _sets(kodi):
+    return [(m, p) for m, p in kodi.jsonrpc_calls if m in SET_METHODS]
+
+
+def _heat(kodi, **kw):
+    return kodi.library.add_movie("Heat", 1995, {"imdb": "tt0113277"}, runtime=6000, **kw)
+
+
+HEAT = movie_playback(11, "Heat", 1995, {"imdb": "tt0113277"}, progress=40.0)
+
+
+def test_simkl_newer_than_lastplayed_sets_the_library_resume_point(kodi):
+    mid = _heat(kodi, lastplayed="2020-01-01 10:00:00")
+    _ctx, mirror = _setup(kodi, [HEAT])
+    assert mirror.sync() == 1
+    assert kodi.library.movies[mid]["resume"] == {"position": 2400.0, "total": 6000.0}
+    assert _sets(kodi) == [("VideoLibrary.SetMovieDetails",
+                            {"movieid": mid, "resume": {"position": 2400.0, "total": 6000.0}})]
+
+
+def test_local_lastplayed_newer_than_simkl_paused_at_keeps_the_local_point(kodi):
+    mid = _heat(kodi, resume=(300, 6000), lastplayed=_stamp(HEAT["paused_epoch"] + 3600))
+    _ctx, mirror = _setup(kodi, [HEAT])
+    assert mirror.sync() == 0
+    assert _sets(kodi) == []
+    assert kodi.library.movies[mid]["resume"] == {"position": 300.0, "total": 6000.0}
+
+
+def test_one_pass_reads_each_item_once_and_a_second_pass_writes_nothing(kodi):
+    heat = _heat(kodi)
+    kodi.library.add_movie("Alien", 1979, {"imdb": "tt0078748"}, runtime=7000)
+    show = kodi.library.add_show("Breaking Bad", 2008, {"tvdb": "81189"})
+    ep = kodi.library.add_episode(show, 1, 2, runtime=0, duration=1440,
+                                  streamdetails={"video": [{"duration": 1440}], "audio": [], "subtitle": []})
+    playbacks = [HEAT, movie_playback(12, "Alien", 1979, {"imdb": "tt0078748"}, progress=10.0),
+                 episode_playback(13, "Breaking Bad", 2008, {"tvdb": "81189"}, 1, 2, progress=50.0)]
+    ctx, mirror = _setup(kodi, playbacks)
+    assert mirror.sync() == 3
+    methods = [m for m, _p in kodi.jsonrpc_calls]
+    assert sorted(methods) == sorted(["VideoLibrary.GetMovieDetails"] * 2 + ["VideoLibrary.GetEpisodeDetails"]
+                                     + ["VideoLibrary.SetMovieDetails"] * 2
+                                     + ["VideoLibrary.SetEpisodeDetails"])
+    assert kodi.library.episodes[ep]["resume"] == {"position": 720.0, "total": 1440.0}
+    assert kodi.library.movies[heat]["resume"]["position"] == 2400.0
+    kodi.jsonrpc_calls.clear()
+    assert mirror.sync() == 0
+    assert _sets(kodi) == [] and len(kodi.jsonrpc_calls) == 3
+    # one playback moves on Simkl: only that item is written
+    moved = dict(HEAT, progress=60.0, paused_epoch=HEAT["paused_epoch"] + 100)
+    _repull(ctx, kodi, [moved] + playbacks[1:])
+    assert mirror.sync() == 1
+    assert _sets(kodi) == [("VideoLibrary.SetMovieDetails",
+                            {"movieid": heat, "resume": {"position": 3600.0, "total": 6000.0}})]
+
+
+def test_episode_without_any_known_duration_is_not_written(kodi):
+    show = kodi.library.add_show("Breaking Bad", 2008, {"tvdb": "81189"})
+    ep = kodi.library.add_episode(show, 1, 2, runtime=0)
+    _ctx, mirror = _setup(kodi, [episode_playback(13, "Breaking Bad", 2008, {"tvdb": "81189"}, 1, 2)])
+    assert mirror.sync() == 0
+    assert kodi.library.episodes[ep]["resume"]["position"] == 0.0
+
+
+def test_deleted_playback_clears_only_the_point_this_addon_wrote(kodi):
+    heat = _heat(kodi)
+    alien = kodi.library.add_movie("Alien", 1979, {"imdb": "tt0078748"}, runtime=7000, resume=(1234, 7000))
+    ctx, mirror = _setup(kodi, [HEAT])
+    mirror.sync()
+    assert json.load(open(mirror.path))["written"]["movie:%d" % heat]["position"] == 2400.0
+    _repull(ctx, kodi, [])  # deleted on Simkl
+    assert mirror.sync() == 1
+    assert _sets(kodi) == [("VideoLibrary.SetMovieDetails",
+                            {"movieid": heat, "resume": {"position": 0, "total": 0}})]
+    assert kodi.library.movies[heat]["resume"]["position"] == 0.0
+    assert kodi.library.movies[alien]["resume"] == {"position": 1234.0, "total": 7000.0}  # never ours
+    assert json.load(open(mirror.path))["written"] == {}
+    kodi.jsonrpc_calls.clear()
+    assert mirror.sync() == 0 and kodi.jsonrpc_calls == []
+
+
+def test_deleted_playback_keeps_the_point_when_the_user_played_locally_since(kodi):
+    heat = _heat(kodi)
+    ctx, mirror = _setup(kodi, [HEAT])
+    mirror.sync()
+    kodi.clock.advance(60)
+    kodi.player.play_movie(heat, at=2400)   # "Resume from 40:00" in the library
+    kodi.clock.advance(300)
+    kodi.player.stop()                      # Kodi saves its own point at 2700 and lastplayed
+    assert kodi.library.movies[heat]["resume"]["position"] == 2700.0
+    _repull(ctx, kodi, [])
+    assert mirror.sync() == 0
+    assert _sets(kodi) == []
+    assert kodi.library.movies[heat]["resume"]["position"] == 2700.0
+
+
+def test_point_written_for_a_playback_stays_ours_across_passes_until_deleted(kodi):
+    heat = _heat(kodi)
+    ctx, mirror = _setup(kodi, [HEAT])
+    mirror.sync()
+    mirror.sync()
+    _repull(ctx, kodi, [])
+    assert mirror.sync() == 1
+    assert kodi.library.movies[heat]["resume"]["position"] == 0.0
+
+
+def test_setting_off_writes_nothing(kodi):
+    mid = _heat(kodi)
+    kodi.set_setting("mirror_resume", False)
+    _ctx, mirror = _setup(kodi, [HEAT])
+    assert mirror.sync() == 0
+    assert kodi.jsonrpc_calls == []
+    assert kodi.library.movies[mid]["resume"]["position"] == 0.0
+
+
+def test_chain_runs_every_subscriber_even_when_one_fails():
+    from simkl_resume.mirror import chain
+
+    seen = []
+
+    def broken(playbacks):
+        raise RuntimeError("boom")
+
+    chain(broken, seen.append)(["p"])
+    assert seen == [["p"]]
