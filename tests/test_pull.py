@@ -345,7 +345,7 @@ def test_offline_poll_keeps_the_cache_and_says_offline_since_last_success(kodi, 
         standin.stop()                              # connection refused from now on
         r.poll()
         status = r.status()
-        assert status["checked_at"] >= last_ok + INTERVAL   # the worker may run while time moves on
+        assert status["checked_at"] > last_ok   # when exactly: the worker runs while time moves on
         assert {k: v for k, v in status.items() if k != "checked_at"} == {
             "ok": False, "last_ok_at": last_ok, "error": "offline"}
         assert r.cached_playbacks() == before
