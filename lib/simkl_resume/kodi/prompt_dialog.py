@@ -1,0 +1,128 @@
+"""Kodi side of the plain-play resume prompt (prompt.py): the player hook, the dialog, the seek.
+
+    player = PromptPlayer(handler)   # create on the service's main thread; forwards
+                                     # onAVStarted -> handler.on_av_started(),
+                                     # onPlayBackStopped/Ended -> handler.on_stopped()
+    player.position() / player.total() / player.playing_file()   # None/"" when nothing plays
+    KodiPromptSide: what PlayPrompt's worker thread calls (never from a player callback):
+      .menu_marker() -> dict|None      kodi.playing.read_menu_marker (our menu started it)
+      .playing_item() -> (kind, dbid, file)|None   the active video player's LIBRARY item
+      .lastplayed(kind, dbid) -> str   the item's `lastplayed` ("" when never played)
+      .ask(message, autoclose_s) -> bool   Dialog().yesno that closes itself after
+                                     autoclose_s (closing or timing out = No: keep position)
+      .seek(seconds)                   xbmc.Player().seekTime
+      .enabled() -> bool               setting prompt_on_play
+"""
+import xbmc
+import xbmcgui
+
+from . import playing
+from .jsonrpc import call
+from .ui import HEADING, text
+
+SETTING_PROMPT = "prompt_on_play"
+S_YES_RESUME = 30502
+S_NO_KEEP = 30503
+
+
+def _number(value):
+    try:
+        result = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if result != result else result
+
+
+class PromptPlayer(xbmc.Player):
+    def __init__(self, handler=None):
+        super().__init__()
+        self.handler = handler
+
+    def position(self):
+        try:
+            if not self.isPlayingVideo():
+                return None
+            value = _number(self.getTime())
+        except Exception:  # noqa: BLE001 - Kodi raises when nothing plays
+            return None
+        return None if value is None else max(0.0, value)
+
+    def total(self):
+        try:
+            value = _number(self.getTotalTime())
+        except Exception:  # noqa: BLE001
+            return None
+        return value if value is not None and value > 0 else None
+
+    def playing_file(self):
+        try:
+            return self.getPlayingFile() or ""
+        except Exception:  # noqa: BLE001
+            return ""
+
+    def _forward(self, name):
+        handler = self.handler
+        if handler is not None:
+            getattr(handler, name)()
+
+    def onAVStarted(self):
+        self._forward("on_av_started")
+
+    def onPlayBackStopped(self):
+        self._forward("on_stopped")
+
+    def onPlayBackEnded(self):
+        self._forward("on_stopped")
+
+
+class KodiPromptSide:
+    @staticmethod
+    def enabled():
+        from . import settings
+
+        return bool(settings.get_bool(SETTING_PROMPT))
+
+    @staticmethod
+    def menu_marker():
+        return playing.read_menu_marker()
+
+    @staticmethod
+    def playing_item():
+        playerid = playing.active_video_player()
+        if playerid is None:
+            return None
+        try:
+            reply = call("Player.GetItem", {"playerid": playerid, "properties": ["file"]})
+        except Exception:  # noqa: BLE001 - stopped meanwhile
+            return None
+        item = reply.get("item") if isinstance(reply, dict) else None
+        if not isinstance(item, dict) or item.get("type") not in ("movie", "episode"):
+            return None
+        dbid = item.get("id")
+        if isinstance(dbid, bool) or not isinstance(dbid, int) or dbid <= 0:
+            return None
+        return item["type"], dbid, str(item.get("file") or "")
+
+    @staticmethod
+    def lastplayed(kind, dbid):
+        try:
+            reply = call("VideoLibrary.Get%sDetails" % kind.capitalize(),
+                         {kind + "id": int(dbid), "properties": ["lastplayed"]})
+        except Exception:  # noqa: BLE001
+            return ""
+        details = reply.get(kind + "details") if isinstance(reply, dict) else None
+        return str(details.get("lastplayed") or "") if isinstance(details, dict) else ""
+
+    @staticmethod
+    def ask(message, autoclose_s):
+        return bool(xbmcgui.Dialog().yesno(text(HEADING), message, nolabel=text(S_NO_KEEP),
+                                           yeslabel=text(S_YES_RESUME),
+                                           autoclose=int(autoclose_s * 1000)))
+
+    @staticmethod
+    def seek(seconds):
+        xbmc.Player().seekTime(float(seconds))
+
+    @staticmethod
+    def text(string_id, *args):
+        return text(string_id, *args)
