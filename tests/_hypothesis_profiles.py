@@ -1,0 +1,44 @@
+"""Hypothesis settings of the fuzz suite (tests/test_fuzz_replies.py and friends).
+
+Profiles (pick one with SIMKL_FUZZ_PROFILE; default "ci"):
+- "ci":    derandomized (same examples on every run, so CI never flakes on a new draw),
+           no deadline (machines are noisy), no example database. Every fuzz test runs the
+           number of examples it asks for in `fuzz(n)`; together they are >= 10,000
+           (pinned by test_ci_profile_runs_at_least_10000_fuzz_examples).
+- "quick": the same at a twentieth of the examples, for editing loops.
+- "hunt":  randomized and ten times the examples, to look for new failures locally; a failure
+           prints a reproduce blob (@reproduce_failure).
+
+Profiles are only applied through `fuzz(n)`, never loaded globally, so the rest of the suite
+keeps Hypothesis' defaults. (Registering them here rather than in conftest.py, which the
+fake-Kodi tests own.)
+"""
+import os
+
+from hypothesis import HealthCheck, settings
+
+_SUPPRESSED = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much,
+               HealthCheck.large_base_example,
+               HealthCheck.function_scoped_fixture]  # fixtures our fuzz tests take are stateless per example
+
+settings.register_profile("ci", deadline=None, derandomize=True, database=None, print_blob=True,
+                          suppress_health_check=_SUPPRESSED)
+settings.register_profile("quick", parent=settings.get_profile("ci"))
+settings.register_profile("hunt", parent=settings.get_profile("ci"), derandomize=False)
+
+SCALE = {"ci": 1.0, "quick": 0.05, "hunt": 10.0}
+PROFILE = os.environ.get("SIMKL_FUZZ_PROFILE", "ci")
+if PROFILE not in SCALE:
+    raise RuntimeError("SIMKL_FUZZ_PROFILE must be one of %s" % ", ".join(sorted(SCALE)))
+
+# examples each fuzz test asks for in the "ci" profile, by test name (filled as tests are defined)
+CI_BUDGET = {}
+
+
+def fuzz(examples):
+    """Decorator: Hypothesis settings of the chosen profile with `examples` examples in "ci"."""
+    def decorate(test):
+        CI_BUDGET[test.__name__] = examples
+        scaled = max(10, int(examples * SCALE[PROFILE]))
+        return settings(settings.get_profile(PROFILE), max_examples=scaled)(test)
+    return decorate
