@@ -16,8 +16,8 @@ def _typed(kodi, id, wanted):
 class Settings:
     """Kodi 20's Addon.getSettings() object."""
 
-    def __init__(self, kodi):
-        self._kodi = kodi
+    def __init__(self):
+        self._kodi = _current.get()
 
     def getBool(self, id):
         return _typed(self._kodi, id, "boolean") == "true"
@@ -76,7 +76,7 @@ class Addon:
         return self._kodi.strings.get(int(id), "")
 
     def getSettings(self):
-        return Settings(self._kodi)
+        return Settings()
 
     def getSetting(self, id):
         return self._kodi.get_setting(id)

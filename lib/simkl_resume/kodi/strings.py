@@ -1,4 +1,4 @@
-"""Localized strings from resources/language/*/strings.po (ids 30000-30999)."""
+"""Localized strings from resources/language/*/strings.po (ids: see docs/architecture.md)."""
 import xbmcaddon
 
 
