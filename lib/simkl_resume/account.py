@@ -28,7 +28,7 @@ from .core.errors import (
 )
 from .store.account import RETENTION_DAYS
 
-# strings.po (30100-30199: sign-in/account)
+# strings.po ids of the sign-in and account range (see docs/architecture.md)
 MSG_HEADING = 30100          # Sign in to Simkl
 MSG_INSTRUCTIONS = 30101     # open %s ... code %s
 MSG_TIME_LEFT = 30102        # Code valid for %s
