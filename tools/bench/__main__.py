@@ -1,0 +1,76 @@
+"""python -m tools.bench [--runs N] [--quick] [--out docs/benchmarks.md] [--json build/bench.json]
+
+Runs every benchmark of tools/bench and rewrites docs/benchmarks.md. --quick uses tiny sizes
+(a check that the code paths work; its figures mean nothing and it writes nowhere by default).
+"""
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+for _p in (os.path.join(REPO, "lib"), REPO):
+    if _p not in sys.path:
+        sys.path.insert(0, _p)
+
+FULL = {"menu": {"movies": 15000, "shows": 1000, "episodes": 4000, "playbacks": 1000},
+        "library": {"movies": 10000, "shows": 1000, "episodes_per_show": 50, "lookups": 20000},
+        "network": {"existing": 40, "pauses": 20, "interval_min": 15}}
+QUICK = {"menu": {"movies": 60, "shows": 10, "episodes": 20, "playbacks": 20},
+         "library": {"movies": 50, "shows": 5, "episodes_per_show": 4, "lookups": 40},
+         "network": {"existing": 4, "pauses": 3, "interval_min": 240}}
+
+
+def run_all(sizes, runs, work_dir, say=print):
+    from . import library, menu, network
+    from .stats import machine
+
+    figures = {"machine": machine(), "sizes": sizes, "started": time.strftime("%Y-%m-%d %H:%M:%S %Z")}
+    t0 = time.perf_counter()
+    say("==> 1. menu open: preparing state")
+    state = menu.prepare(os.path.join(work_dir, "menu"), **sizes["menu"])
+    say("==> 1. menu open: %d rounds of %d processes" % (runs + 1, len(menu.SCENARIOS)))
+    figures["menu"] = menu.measure(state, runs=runs)
+    figures["imports"] = menu.import_profile(state)
+    say("==> 2. library index")
+    figures["library"] = library.run(**sizes["library"])
+    say("==> 3. network cost of a day")
+    figures["network"] = network.run(**sizes["network"])
+    figures["total_seconds"] = time.perf_counter() - t0
+    return figures
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m tools.bench", description=__doc__.splitlines()[2])
+    parser.add_argument("--runs", type=int, default=None, help="menu rounds (default 15, quick 2)")
+    parser.add_argument("--quick", action="store_true", help="tiny sizes: checks the code paths only")
+    parser.add_argument("--out", default=None, help="markdown report (default docs/benchmarks.md; "
+                                                    "none with --quick)")
+    parser.add_argument("--json", default=None, help="also write the raw figures here")
+    args = parser.parse_args(argv)
+    sizes = QUICK if args.quick else FULL
+    runs = args.runs if args.runs is not None else (2 if args.quick else 15)
+    out = args.out if args.out is not None else (None if args.quick else os.path.join(REPO, "docs",
+                                                                                     "benchmarks.md"))
+    with tempfile.TemporaryDirectory(prefix="simkl-bench-") as work:
+        figures = run_all(sizes, runs, work)
+    from .report import render
+
+    text = render(figures, quick=args.quick)
+    if out:
+        with open(out, "w", encoding="utf-8") as f:
+            f.write(text)
+        print("==> wrote %s (%.0f s)" % (os.path.relpath(out, REPO), figures["total_seconds"]))
+    else:
+        print(text)
+    if args.json:
+        os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
+        with open(args.json, "w", encoding="utf-8") as f:
+            json.dump(figures, f, indent=1, default=str)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
