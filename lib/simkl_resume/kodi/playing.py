@@ -1,0 +1,212 @@
+"""What Kodi is playing, as a core.ids.PlayingItem, and writing a stop back to the library.
+
+    now = what_is_playing(player=None)   # -> NowPlaying(item, live, file, kind, dbid)
+    write_library_resume(kind, dbid, position, total)
+    read_menu_marker() -> Optional[dict]; clear_menu_marker()
+
+How an item is identified (kodi-notes.md):
+  * the active VIDEO player is asked with Player.GetActivePlayers (never assume playerid 1:
+    a plugin:// file got playerid 0 on real Kodi);
+  * Player.GetItem tells the type and library id;
+  * library movie   -> VideoLibrary.GetMovieDetails uniqueid (imdbnumber only as an imdb id);
+  * library episode -> VideoLibrary.GetEpisodeDetails (season, episode, tvshowid), then the
+    SHOW's uniqueid through VideoLibrary.GetTVShowDetails;
+  * anything else   -> Player.GetItem's uniqueid (what Kodi 19 offers), completed on Kodi 20+
+    by the player's InfoTagVideo.getUniqueID(key).
+  * live TV: item type "channel", a pvr:// file, or Player.GetProperties live = true.
+Every JSON-RPC failure just means "not identifiable" (item None), never an exception.
+"""
+import json
+from collections import namedtuple
+
+import xbmc
+import xbmcgui
+
+from .. import ADDON_ID
+from ..core.ids import PlayingItem
+from .jsonrpc import call
+
+MENU_PLAY_PROPERTY = ADDON_ID + ".menu_play"
+HOME_WINDOW = 10000
+WATCHED_PERCENT = 80.0
+
+NowPlaying = namedtuple("NowPlaying", "item live file kind dbid")
+NOTHING = NowPlaying(None, False, "", None, -1)
+
+_ITEM_PROPERTIES = ["title", "year", "uniqueid", "imdbnumber", "showtitle", "season", "episode",
+                    "tvshowid", "file"]
+_UNIQUE_KEYS = ("imdb", "tmdb", "tvdb", "anidb", "mal", "simkl")
+
+
+def _call(method, params=None):
+    try:
+        return call(method, params or {})
+    except Exception:  # noqa: BLE001 - JsonRpcError or an unexpected reply: not identifiable
+        return None
+
+
+def active_video_player():
+    """The playerid of the active video player, or None."""
+    players = _call("Player.GetActivePlayers")
+    if not isinstance(players, list):
+        return None
+    for player in players:
+        if isinstance(player, dict) and player.get("type") == "video" and "playerid" in player:
+            return player["playerid"]
+    return None
+
+
+def kodi_major_version():
+    text = xbmc.getInfoLabel("System.BuildVersion") or ""
+    digits = ""
+    for char in text:
+        if not char.isdigit():
+            break
+        digits += char
+    return int(digits) if digits else 0
+
+
+def _dbid(value):
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return -1
+    return number if number > 0 else -1
+
+
+def _is_live(playerid, item, file):
+    if item.get("type") == "channel" or file.lower().startswith("pvr://"):
+        return True
+    props = _call("Player.GetProperties", {"playerid": playerid, "properties": ["live"]})
+    return bool(isinstance(props, dict) and props.get("live"))
+
+
+def _library_movie(movieid):
+    reply = _call("VideoLibrary.GetMovieDetails",
+                  {"movieid": movieid, "properties": ["title", "year", "uniqueid", "imdbnumber"]})
+    details = reply.get("moviedetails") if isinstance(reply, dict) else None
+    if not isinstance(details, dict):
+        return None
+    return PlayingItem.from_kodi(dict(details, type="movie"))
+
+
+def _show_details(tvshowid):
+    if tvshowid < 0:
+        return None
+    reply = _call("VideoLibrary.GetTVShowDetails",
+                  {"tvshowid": tvshowid, "properties": ["title", "year", "uniqueid", "imdbnumber"]})
+    details = reply.get("tvshowdetails") if isinstance(reply, dict) else None
+    return details if isinstance(details, dict) else None
+
+
+def _library_episode(episodeid):
+    reply = _call("VideoLibrary.GetEpisodeDetails",
+                  {"episodeid": episodeid,
+                   "properties": ["title", "season", "episode", "tvshowid", "showtitle"]})
+    details = reply.get("episodedetails") if isinstance(reply, dict) else None
+    if not isinstance(details, dict):
+        return None
+    show = _show_details(_dbid(details.get("tvshowid")))
+    if show is None:
+        return None  # an episode is identified by its SHOW's ids only
+    return PlayingItem.from_kodi(dict(details, type="episode"), show)
+
+
+def _tag_unique_ids(tag):
+    """Kodi 20+: InfoTagVideo.getUniqueID(key) for the keys Simkl knows."""
+    ids = {}
+    if tag is None or not hasattr(tag, "getUniqueID"):
+        return ids
+    for key in _UNIQUE_KEYS:
+        try:
+            value = tag.getUniqueID(key)
+        except Exception:  # noqa: BLE001
+            value = ""
+        if value:
+            ids[key] = value
+    return ids
+
+
+def _non_library(item, player):
+    """A file outside the library (or a plugin item): Player.GetItem, plus the info tag on 20+."""
+    kind = str(item.get("type") or "").lower()
+    tag = player.info_tag() if player is not None and kodi_major_version() >= 20 else None
+    if kind not in ("movie", "episode") and tag is not None:
+        try:
+            kind = (tag.getMediaType() or "").lower()
+        except Exception:  # noqa: BLE001
+            kind = ""
+    if kind not in ("movie", "episode"):
+        return None
+    uniqueid = dict(item.get("uniqueid") or {}) if isinstance(item.get("uniqueid"), dict) else {}
+    for key, value in _tag_unique_ids(tag).items():
+        uniqueid.setdefault(key, value)
+    data = dict(item, type=kind, uniqueid=uniqueid)
+    if kind == "movie":
+        return PlayingItem.from_kodi(data)
+    show = _show_details(_dbid(item.get("tvshowid")))
+    if show is None:
+        show = {"title": item.get("showtitle") or "", "uniqueid": uniqueid}
+    return PlayingItem.from_kodi(data, show)
+
+
+def what_is_playing(player=None):
+    """NowPlaying for the active video player (NOTHING when no video plays)."""
+    playerid = active_video_player()
+    if playerid is None:
+        return NOTHING
+    reply = _call("Player.GetItem", {"playerid": playerid, "properties": _ITEM_PROPERTIES})
+    item = reply.get("item") if isinstance(reply, dict) else None
+    if not isinstance(item, dict):
+        return NOTHING
+    file = str(item.get("file") or (player.playing_file() if player is not None else "") or "")
+    live = _is_live(playerid, item, file)
+    kind = str(item.get("type") or "").lower()
+    dbid = _dbid(item.get("id"))
+    playing = None
+    if kind == "movie" and dbid > 0:
+        playing = _library_movie(dbid)
+    elif kind == "episode" and dbid > 0:
+        playing = _library_episode(dbid)
+    if playing is None and not live:
+        playing = _non_library(item, player)
+    return NowPlaying(playing, live, file, kind if dbid > 0 else None, dbid)
+
+
+# -- menu-started playback ---------------------------------------------------------------------
+def read_menu_marker():
+    """The marker actions.play set ({"file", "dbid", "type", "playback_id", "at"}), or None."""
+    text = xbmcgui.Window(HOME_WINDOW).getProperty(MENU_PLAY_PROPERTY)
+    if not text:
+        return None
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def clear_menu_marker():
+    xbmcgui.Window(HOME_WINDOW).clearProperty(MENU_PLAY_PROPERTY)
+
+
+def write_library_resume(kind, dbid, position, total):
+    """Write a stop into the library item: < 80 % -> resume point {position, total};
+    >= 80 % -> playcount + 1 and the resume point cleared. Returns True when Kodi accepted."""
+    if kind not in ("movie", "episode") or _dbid(dbid) < 0 or not total or total <= 0:
+        return False
+    dbid = _dbid(dbid)
+    method = "VideoLibrary.SetMovieDetails" if kind == "movie" else "VideoLibrary.SetEpisodeDetails"
+    idkey = kind + "id"
+    position = max(0.0, float(position or 0.0))
+    params = {idkey: dbid}
+    if position * 100.0 / float(total) >= WATCHED_PERCENT:
+        getter = "VideoLibrary.GetMovieDetails" if kind == "movie" else "VideoLibrary.GetEpisodeDetails"
+        reply = _call(getter, {idkey: dbid, "properties": ["playcount"]})
+        details = reply.get(kind + "details") if isinstance(reply, dict) else None
+        playcount = details.get("playcount", 0) if isinstance(details, dict) else 0
+        params["playcount"] = int(playcount or 0) + 1
+        params["resume"] = {"position": 0, "total": 0}
+    else:
+        params["resume"] = {"position": round(position, 3), "total": float(total)}
+    return _call(method, params) is not None

@@ -1,0 +1,379 @@
+"""The push half: Kodi's playback -> durable outbox -> Simkl /scrobble, in order, once.
+
+    push = ScrobblePush(ctx)                     # a service.Component
+    Service(monitor, [..., push, ...], now).run()
+
+ScrobblePush(ctx, player_factory=None, identify=None, settings=None, library=None)
+    ctx             context.AddonContext (outbox, account, client(), now)
+    player_factory  handler -> player object (default kodi.player.PushPlayer): created in
+                    start(), on the service's main thread, so Kodi delivers its callbacks there.
+    identify        player -> kodi.playing.NowPlaying (default kodi.playing.what_is_playing)
+    settings        object with get_bool(id)/get_int(id) (default kodi.settings)
+    library         object with read_menu_marker/clear_menu_marker/write_library_resume
+                    (default kodi.playing)
+  Main thread only: every player callback feeds core.scrobble.PlayerSession and commits its
+  actions with ctx.outbox.add(account, item_key, action, body) INSIDE the callback (a quick
+  local SQLite commit), then wakes the sender. tick(now) samples getTime() while playing
+  (onPlayBackStopped cannot: getTime raises there) and returns 1.0; otherwise it returns the
+  seconds until the sender is next due (or None), waking it when it is due.
+  Settings (re-read on on_settings_changed): push_enabled, skip_shorter_than (minutes),
+  skip_live_tv. Events are queued only while an account is signed in; `account` in the
+  outbox is the account's name (never the token).
+  Menu-started playback: when Window(10000) `plugin.video.simkl.resume.menu_play` names the
+  file that starts, its stop position is written back to the library item on stop/end
+  (>= 80 % -> watched) and the marker is cleared.
+
+ScrobbleSender(ctx, account, log=None, now=None)   a worker.BackgroundWorker
+  Each run: outbox.all(account) -> core.scrobble.collapse -> drop the superseded entries ->
+  send the FIRST entry if it is due (its retry time and the Pacer's 1 POST/s, on Kodi's
+  clock) -> classify failures: RETRY (outbox.retry_later + hold), DROP (logged, removed),
+  AUTH (stop sending, keep everything, until ctx.account.token changes). At most one POST
+  per run; `next_due` (Kodi clock) tells ScrobblePush.tick when to wake it again. Besides
+  the Kodi clock, consecutive POSTs are also kept >= MIN_POST_GAP apart in real time (Simkl
+  counts real seconds; on real Kodi the two clocks agree and this never waits).
+"""
+import threading
+import time
+
+from .core import scrobble
+from .core.ids import scrobble_item
+from .worker import BackgroundWorker
+
+SETTING_ENABLED = "push_enabled"
+SETTING_SKIP_SHORTER = "skip_shorter_than"
+SETTING_SKIP_LIVE = "skip_live_tv"
+SAMPLE_INTERVAL = 1.0
+AUTH_RECHECK = 10.0
+
+
+def _kodi_log(level, message):
+    from .kodi.log import log
+
+    log(message, level)
+
+
+def account_key(ctx):
+    """The outbox account of the signed-in user (never the token), or None when signed out."""
+    record = ctx.account.load()
+    token = record.get("token")
+    if not isinstance(token, str) or not token:
+        return None
+    return str(record.get("name") or "default")
+
+
+class ScrobbleSender(BackgroundWorker):
+    name = "scrobble-sender"
+
+    def __init__(self, ctx, log=None, now=None, real_clock=time.monotonic):
+        self._logf = log or _kodi_log
+        super().__init__(log=lambda message: self._logf("error", message))
+        self.ctx = ctx
+        self._now = now or ctx.now
+        self._real_clock = real_clock
+        self.pacer = scrobble.Pacer()
+        self._lock = threading.Lock()
+        self._next_due = None
+        self._blocked_token = None
+        self._last_real_post = None
+        self._client = None
+        self._client_token = None
+        self._halt = threading.Event()
+
+    # -- what the main thread reads ------------------------------------------------------
+    @property
+    def next_due(self):
+        with self._lock:
+            return self._next_due
+
+    def _set_due(self, when):
+        with self._lock:
+            self._next_due = when
+
+    def take_due(self, now):
+        """True (and forgets the due time) when the sender should be woken at `now`."""
+        with self._lock:
+            if self._next_due is not None and now >= self._next_due:
+                self._next_due = None
+                return True
+            return False
+
+    @property
+    def auth_blocked(self):
+        return self._blocked_token is not None
+
+    def stop(self, timeout=1.0):
+        self._halt.set()
+        super().stop(timeout)
+
+    # -- one run -------------------------------------------------------------------------
+    def work(self):
+        self._set_due(None)
+        token = self.ctx.account.token
+        if not token:
+            return
+        if self._blocked_token is not None:
+            if token == self._blocked_token:
+                return
+            self._blocked_token = None
+            self._logf("info", "scrobble: signed in again, sending the queued events")
+        account = account_key(self.ctx)
+        outbox = self.ctx.outbox
+        to_send, to_drop = scrobble.collapse(outbox.all(account))
+        if to_drop:
+            outbox.drop([entry.id for entry in to_drop])
+            self._logf("debug", "scrobble: %d superseded event(s) collapsed" % len(to_drop))
+        if not to_send:
+            return
+        head = to_send[0]
+        now = self._now()
+        due = max(float(head.next_attempt), now + self.pacer.wait(now))
+        if due > now:
+            self._set_due(due)
+            return
+        self._real_gap()
+        if self.stopping:
+            return
+        self._send(head, token)
+        if len(to_send) > 1 or outbox.count(account):
+            now = self._now()
+            self._set_due(now + self.pacer.wait(now))
+
+    def _real_gap(self):
+        if self._last_real_post is None:
+            return
+        left = scrobble.MIN_POST_GAP - (self._real_clock() - self._last_real_post)
+        if left > 0:
+            self._halt.wait(min(left, scrobble.MIN_POST_GAP))
+
+    def _get_client(self, token):
+        if self._client is None or self._client_token != token:
+            self._client = self.ctx.client(token=token, log=self._client_log)
+            self._client_token = token
+        return self._client
+
+    def _client_log(self, level, message):
+        self._logf(level, message)
+
+    def _send(self, entry, token):
+        what = "%s %s %.2f%%" % (entry.action, entry.item_key, float(entry.body.get("progress", 0)))
+        try:
+            client = self._get_client(token)
+            reply = client.scrobble(entry.action, entry.body)
+        except Exception as exc:  # noqa: BLE001 - classify decides; a bug must not lose events
+            self._post_done()
+            self._failed(entry, exc, what, token)
+            return
+        self._post_done()
+        self.ctx.outbox.done(entry.id)
+        result = reply.get("action") if isinstance(reply, dict) else None
+        self._logf("info", "scrobble: %s delivered (%s)" % (what, result or "ok"))
+
+    def _post_done(self):
+        self.pacer.sent(self._now())
+        self._last_real_post = self._real_clock()
+
+    def _failed(self, entry, exc, what, token):
+        attempt = int(entry.attempts) + 1
+        verdict = scrobble.classify(exc, attempt)
+        reason = "%s: %s" % (type(exc).__name__, exc)
+        if verdict.kind == scrobble.RETRY:
+            self.ctx.outbox.retry_later(entry.id, verdict.delay, reason)
+            self.pacer.hold_until(self._now() + verdict.delay)
+            self._logf("info", "scrobble: %s failed (%s); retry %d in %.0f s"
+                       % (what, reason, attempt, verdict.delay))
+        elif verdict.kind == scrobble.DROP:
+            self.ctx.outbox.done(entry.id)
+            self._logf("warning", "scrobble: %s refused for good (%s); dropped" % (what, reason))
+        else:
+            self._blocked_token = token
+            self._logf("warning", "scrobble: %s not accepted (%s); events kept until the next "
+                       "sign-in" % (what, reason))
+
+
+class _KodiSettings:
+    @staticmethod
+    def get_bool(setting_id):
+        from .kodi import settings
+
+        return settings.get_bool(setting_id)
+
+    @staticmethod
+    def get_int(setting_id):
+        from .kodi import settings
+
+        return settings.get_int(setting_id)
+
+
+class ScrobblePush:
+    """service.Component for the push half (see the module docstring)."""
+
+    def __init__(self, ctx, player_factory=None, identify=None, settings=None, library=None,
+                 sender=None, log=None):
+        self.ctx = ctx
+        self._logf = log or _kodi_log
+        self._player_factory = player_factory
+        self._identify = identify
+        self._settings = settings or _KodiSettings()
+        self._library = library
+        self.sender = sender or ScrobbleSender(ctx, log=self._logf)
+        self.session = scrobble.PlayerSession()
+        self.player = None
+        self.enabled = True
+        self.skip_live = True
+        self._last_position = None
+        self._duration = None
+        self._marker = None
+        self._read_settings()
+
+    # -- Component -----------------------------------------------------------------------
+    def start(self):
+        if self.player is None:
+            if self._player_factory is None:
+                from .kodi.player import PushPlayer
+
+                self._player_factory = PushPlayer
+            self.player = self._player_factory(self)
+        if getattr(self.sender, "_thread", None) is None:
+            self.sender.start()
+        self.sender.wake()  # what an earlier run (or a killed Kodi) left in the outbox
+
+    def stop(self):
+        self.sender.stop()
+        if self.player is not None:
+            self.player.handler = None
+
+    def on_notification(self, sender, method, data):
+        pass
+
+    def on_settings_changed(self):
+        self._read_settings()
+
+    def tick(self, now):
+        if self.session.state in (scrobble.PLAYING, scrobble.PAUSED) or self._marker is not None:
+            self._sample()
+        if self.sender.take_due(now):
+            self.sender.wake()
+        elif self.sender.auth_blocked and self.ctx.account.token:
+            self.sender.wake()  # the sender checks whether the token changed
+        waits = []
+        if self.session.state == scrobble.PLAYING or self._marker is not None:
+            waits.append(SAMPLE_INTERVAL)
+        due = self.sender.next_due
+        if due is not None:
+            waits.append(max(0.0, due - now))
+        if self.sender.auth_blocked:
+            waits.append(AUTH_RECHECK)
+        return min(waits) if waits else None
+
+    # -- settings ------------------------------------------------------------------------
+    def _read_settings(self):
+        try:
+            self.enabled = bool(self._settings.get_bool(SETTING_ENABLED))
+            minutes = self._settings.get_int(SETTING_SKIP_SHORTER)
+            self.skip_live = bool(self._settings.get_bool(SETTING_SKIP_LIVE))
+        except Exception as exc:  # noqa: BLE001 - keep the previous values
+            self._logf("warning", "scrobble: cannot read settings: %r" % (exc,))
+            return
+        try:
+            self.session.min_duration = max(0.0, float(minutes or 0) * 60.0)
+        except (TypeError, ValueError):
+            self.session.min_duration = scrobble.MIN_DURATION_SECONDS
+
+    # -- helpers -------------------------------------------------------------------------
+    def _lib(self):
+        if self._library is None:
+            from .kodi import playing
+
+            self._library = playing
+        return self._library
+
+    def _sample(self):
+        if self.player is None:
+            return None
+        position = self.player.sample_time()
+        if position is not None:
+            self._last_position = position
+            self.session.tick(position)
+        return position
+
+    def _record(self, actions):
+        if not actions:
+            return
+        account = account_key(self.ctx)
+        if account is None:
+            self._logf("debug", "scrobble: not signed in, %d event(s) not queued" % len(actions))
+            return
+        for action in actions:
+            self.ctx.outbox.add(account, action.item_key, action.action, action.body)
+            self._logf("debug", "scrobble: queued %s %s %.2f%%"
+                       % (action.action, action.item_key, action.progress))
+        self.sender.wake()
+
+    # -- player callbacks (main thread) --------------------------------------------------
+    def on_av_started(self):
+        self._marker = None
+        self._last_position = None
+        self._duration = self.player.total_time() if self.player is not None else None
+        position = self._sample()
+        self._check_marker()
+        if not self.enabled:
+            self._record(self.session.stopped())  # a session from before push was turned off
+            return
+        if self._identify is None:
+            from .kodi.playing import what_is_playing
+
+            self._identify = what_is_playing
+        now_playing = self._identify(self.player)
+        item = scrobble_item(now_playing.item) if now_playing.item is not None else None
+        live = bool(now_playing.live) and self.skip_live
+        if item is None and not live:
+            self._logf("debug", "scrobble: nothing identifiable in %s; not sent" % (now_playing.file or "?"))
+        actions = self.session.av_started(item, self._duration, position or 0.0, live=live)
+        if self.session.state == scrobble.SKIPPED and item is not None:
+            self._logf("debug", "scrobble: skipped (%s)" % self.session.skip_reason)
+        self._record(actions)
+
+    def on_paused(self):
+        position = self._sample()
+        self._record(self.session.paused(self._last_position if position is None else position))
+
+    def on_resumed(self):
+        position = self._sample()
+        self._record(self.session.resumed(self._last_position if position is None else position))
+
+    def on_seek(self, seconds):
+        if seconds is not None:
+            self._last_position = seconds
+        self._record(self.session.seeked(seconds))
+
+    def on_stopped(self):
+        self._record(self.session.stopped())
+        self._write_back(ended=False)
+
+    def on_ended(self):
+        self._record(self.session.ended())
+        self._write_back(ended=True)
+
+    # -- menu-started playback -----------------------------------------------------------
+    def _check_marker(self):
+        try:
+            marker = self._lib().read_menu_marker()
+        except Exception:  # noqa: BLE001
+            marker = None
+        if not marker or self.player is None:
+            return
+        if marker.get("file") and marker.get("file") == self.player.playing_file():
+            self._marker = marker
+
+    def _write_back(self, ended):
+        marker, self._marker = self._marker, None
+        if marker is None:
+            return
+        total = self._duration
+        position = total if ended else self._last_position
+        try:
+            if total and position is not None:
+                self._lib().write_library_resume(marker.get("type"), marker.get("dbid"), position, total)
+            self._lib().clear_menu_marker()
+        except Exception as exc:  # noqa: BLE001 - never break the player callback
+            self._logf("warning", "scrobble: cannot write the stop back to the library: %r" % (exc,))
