@@ -182,6 +182,13 @@ def render(f, quick=False):
             "(only when the disk is touched) would take it off the warm menu path.")
         add("")
 
+    warm_names = [r[0] for r in imp["menu warm"]["heaviest_self"]]
+    if "simkl_resume.core.matching" in warm_names:
+        add("Note: the warm path imports simkl_resume.core.matching (and kodi.library, service, "
+            "worker) only because menu.current_list imports resume_list to read the list; "
+            "reading KEY_RESUME_LIST without importing the builder would take them off the path.")
+        add("")
+
     lib = f["library"]
     idx = lib["index"]
     add("## 2. Library index at scale")
