@@ -14,8 +14,8 @@ ScrobblePush(ctx, player_factory=None, identify=None, settings=None, library=Non
   Main thread only: every player callback feeds core.scrobble.PlayerSession and commits its
   actions with ctx.outbox.add(account, item_key, action, body) INSIDE the callback (a quick
   local SQLite commit), then wakes the sender. tick(now) samples getTime() while playing
-  (onPlayBackStopped cannot: getTime raises there) and returns 1.0; otherwise it returns the
-  seconds until the sender is next due (or None), waking it when it is due.
+  (onPlayBackStopped cannot: getTime raises there), wakes the sender when it is due, and
+  returns 1.0 (see tick: callbacks cannot shorten the loop's wait).
   Settings (re-read on on_settings_changed): push_enabled, skip_shorter_than (minutes),
   skip_live_tv. Events are queued only while an account is signed in; `account` in the
   outbox is the account's name (never the token).
@@ -255,9 +255,11 @@ class ScrobblePush:
             self.sender.wake()
         elif self.sender.auth_blocked and self.ctx.account.token:
             self.sender.wake()  # the sender checks whether the token changed
-        waits = []
-        if self.session.state == scrobble.PLAYING or self._marker is not None:
-            waits.append(SAMPLE_INTERVAL)
+        # Always 1 s: Kodi's callbacks run INSIDE the loop's waitForAbort and cannot shorten
+        # it, so a longer idle wait would start sampling (and notice a due sender) only when
+        # that wait ends - up to service.MAX_WAIT after onAVStarted. A tick is a few
+        # attribute reads when nothing plays.
+        waits = [SAMPLE_INTERVAL]
         due = self.sender.next_due
         if due is not None:
             waits.append(max(0.0, due - now))

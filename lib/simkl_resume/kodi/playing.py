@@ -150,6 +150,19 @@ def _non_library(item, player):
     return PlayingItem.from_kodi(data, show)
 
 
+def _item_from_tag(player):
+    """A Player.GetItem-like dict from the player's info tag, or None (Kodi 19: no ids there)."""
+    tag = player.info_tag() if player is not None and kodi_major_version() >= 20 else None
+    if tag is None:
+        return None
+    try:
+        return {"type": (tag.getMediaType() or "").lower(), "id": tag.getDbId(), "title": tag.getTitle(),
+                "year": tag.getYear(), "season": tag.getSeason(), "episode": tag.getEpisode(),
+                "showtitle": tag.getTVShowTitle(), "file": player.playing_file(), "uniqueid": {}}
+    except Exception:  # noqa: BLE001
+        return None
+
+
 def what_is_playing(player=None):
     """NowPlaying for the active video player (NOTHING when no video plays)."""
     playerid = active_video_player()
@@ -158,7 +171,9 @@ def what_is_playing(player=None):
     reply = _call("Player.GetItem", {"playerid": playerid, "properties": _ITEM_PROPERTIES})
     item = reply.get("item") if isinstance(reply, dict) else None
     if not isinstance(item, dict):
-        return NOTHING
+        item = _item_from_tag(player)  # Player.GetItem failed: the info tag alone (20+)
+        if item is None:
+            return NOTHING
     file = str(item.get("file") or (player.playing_file() if player is not None else "") or "")
     live = _is_live(playerid, item, file)
     kind = str(item.get("type") or "").lower()
