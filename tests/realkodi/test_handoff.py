@@ -340,6 +340,8 @@ def test_b_pauses_the_episode_elsewhere_and_a_resumes_it_there(pair, standin, re
 
 def test_screenshot_of_bs_resume_list_in_estuary_shows_the_entries(pair):
     _, b = pair
+    # Debug logging draws its overlay (log path, CPU) over the skin: off for the picture.
+    b.jsonrpc("Settings.SetSettingValue", {"setting": "debug.showloginfo", "value": False})
     b.jsonrpc("GUI.ActivateWindow", {"window": "videos", "parameters": [ROOT_URL, "return"]})
 
     def drawn():
