@@ -229,10 +229,15 @@ class Clock:
         return min(times) if times else None
 
     def _set_time(self, t):
-        """Lock held. Move to t, run tick handlers (they only queue callbacks), wake everyone."""
+        """Lock held. Move to t, run tick handlers (without the lock: they queue callbacks with
+        post()), wake everyone."""
         self._now = t
-        for handler in self._tick_handlers:
-            handler(t)
+        self._cond.release()
+        try:
+            for handler in self._tick_handlers:
+                handler(t)
+        finally:
+            self._cond.acquire()
         self._cond.notify_all()
 
     def advance(self, seconds):
