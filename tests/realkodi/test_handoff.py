@@ -14,6 +14,7 @@ What each step proves:
   skin widget would), and its entry is a playable plugin URL resolved at the right spot.
 """
 import json
+import os
 import re
 import struct
 import time
@@ -71,7 +72,7 @@ def pair(kodi_env, realkodi_library, account):
     started = []
     try:
         for name in ("A", "B"):
-            inst = rk._start(name, kodi_env, realkodi_library, addon_settings=SETTINGS)
+            inst = rk._start(name, kodi_env, realkodi_library, addon_settings=SETTINGS, **_source())
             started.append(inst)
             # The addon's debug lines (what push queued, what pull decided) in the saved logs.
             inst.jsonrpc("Settings.SetSettingValue", {"setting": "debug.showloginfo", "value": True})
@@ -82,6 +83,13 @@ def pair(kodi_env, realkodi_library, account):
 
 
 # ----------------------------------------------------------------------------- helpers
+
+def _source():
+    """HANDOFF_ADDON_SOURCE=<dir> runs the suite on another copy of the addon (a deliberately
+    broken one, to see that the suite notices) without touching the shared working tree."""
+    source = os.environ.get("HANDOFF_ADDON_SOURCE")
+    return {"addon_source": Path(source)} if source else {}
+
 
 def _bool(kodi, condition):
     return kodi.jsonrpc("XBMC.GetInfoBooleans", {"booleans": [condition]})[condition]
