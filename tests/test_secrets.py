@@ -217,8 +217,6 @@ def test_kodi_log_writes_masked_lines_into_the_kodi_log(kodi):
     _assert_no_token([text])
 
 
-@pytest.mark.xfail(strict=True, reason="known gap: scrub() misses tokens inside escaped JSON "
-                                       "(a JSON document logged as a JSON string)")
 def test_log_scrubber_masks_tokens_inside_escaped_json(kodi):
     import json
 

@@ -17,7 +17,10 @@ _LEVELS = {DEBUG: xbmc.LOGDEBUG, INFO: xbmc.LOGINFO, WARNING: xbmc.LOGWARNING, E
 
 _SECRET_PATTERNS = (
     re.compile(r"(?i)(bearer\s+)[^\s'\",;}]+"),
-    re.compile(r"(?i)((?:access_token|token|authorization)[\"']?\s*[:=]\s*[\"']?)(?!Bearer\b)[^\s'\",;}&]+"),
+    # access_token / token / authorization followed by : or =, quoted or not, also when the
+    # JSON around it was itself JSON-encoded again (quotes escaped as \" or \\\").
+    re.compile(r"(?i)((?:access_token|token|authorization)(?:\\*[\"'])?\s*[:=]\s*(?:\\*[\"'])?)"
+               r"(?!Bearer\b)[^\s'\",;}&\\]+"),
 )
 
 
