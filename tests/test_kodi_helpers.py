@@ -65,3 +65,41 @@ def test_home_window_memory_is_shared_between_instances(kodi):
     assert json.loads(HomeWindowMemory().get("k")) == {"a": 1}
     HomeWindowMemory().clear("k")
     assert HomeWindowMemory().get("k") is None
+
+
+def test_log_levels_map_to_kodi_levels_and_unknown_level_is_info(kodi):
+    import xbmc
+
+    from simkl_resume.kodi import log
+
+    for level, expected in (("debug", xbmc.LOGDEBUG), ("info", xbmc.LOGINFO),
+                            ("warning", xbmc.LOGWARNING), ("error", xbmc.LOGERROR), ("loud", xbmc.LOGINFO)):
+        log.log("x", level)
+        assert kodi.logs[-1] == (expected, "[plugin.video.simkl.resume] x")
+
+
+def test_jsonrpc_invalid_params_raise_with_kodis_code(kodi):
+    from simkl_resume.kodi import jsonrpc
+
+    with pytest.raises(jsonrpc.JsonRpcError) as raised:
+        jsonrpc.call("VideoLibrary.GetMovies",
+                     {"filter": {"field": "uniqueid", "operator": "is", "value": "x"}})
+    assert raised.value.code == -32602
+    sent = json.dumps(kodi.jsonrpc_calls[-1][1])
+    assert "uniqueid" in sent
+
+
+def test_settings_reflect_a_change_made_while_running(kodi):
+    from simkl_resume.kodi import settings
+
+    assert settings.get_bool("mirror_resume") is True
+    kodi.change_setting("mirror_resume", False)
+    assert settings.get_bool("mirror_resume") is False
+
+
+def test_addon_dir_is_the_repo_root(kodi):
+    import os
+
+    from simkl_resume.kodi import paths
+
+    assert os.path.isfile(os.path.join(paths.addon_dir(), "addon.xml"))
