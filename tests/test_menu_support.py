@@ -1,5 +1,5 @@
 """Helpers shared by tests/test_menu*.py, test_actions*.py and test_library*.py (no tests here)."""
-from simkl_resume.context import KEY_PLAYBACKS, KEY_SYNC_STATUS
+from simkl_resume.context import KEY_PLAYBACKS, KEY_SYNC_STATUS, AddonContext
 from simkl_resume.core.model import Playback
 
 TOKEN = "alice-token"
@@ -20,9 +20,7 @@ def episode_playback(pid, show, year, ids, season, number, episode_title=None, p
 
 def plugin_ctx(signed_in=True, plan="free"):
     """The context a plugin run sees (same profile folder and memory layer)."""
-    from simkl_resume.kodi import listing
-
-    ctx = listing.plugin_context()
+    ctx = AddonContext.from_kodi()
     if signed_in:
         ctx.account.sign_in(TOKEN, "alice", plan)
     return ctx

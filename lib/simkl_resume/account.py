@@ -15,7 +15,7 @@ Testable core: `run_pin_flow(client, dialog, wait)`; routes take optional `ctx`.
 from typing import Any, Callable, Dict
 
 from . import ADDON_ID
-from .context import KEY_ACTIVITIES, KEY_PLAYBACKS, KEY_RESUME_LIST, KEY_SYNC_STATUS
+from .context import KEY_ACTIVITIES, KEY_PLAYBACKS, KEY_RESUME_LIST, KEY_SYNC_STATUS, AddonContext
 from .core.errors import (
     AuthRequired,
     BadRequest,
@@ -134,24 +134,11 @@ def plan_label(plan):
 # ---------------------------------------------------------------------- routes
 
 
-def _context():
-    """The plugin's AddonContext (profile folder, Window(10000) cache layer, Kodi log)."""
-    import time
-
-    from .context import AddonContext
-    from .kodi import paths
-    from .kodi.log import log as kodi_log
-    from .kodi.window import HomeWindowMemory
-
-    return AddonContext(paths.profile_dir(), paths.addon_version(), memory=HomeWindowMemory(),
-                        now=time.time, log=kodi_log)
-
-
 def login(call, ctx=None):
     """Route /login."""
     from .kodi import ui
 
-    ctx = ctx if ctx is not None else _context()
+    ctx = ctx if ctx is not None else AddonContext.from_kodi()
     try:
         _login(ctx, ui)
     finally:
@@ -243,7 +230,7 @@ def logout(call, ctx=None):
     """Route /logout."""
     from .kodi import settings, ui
 
-    ctx = ctx if ctx is not None else _context()
+    ctx = ctx if ctx is not None else AddonContext.from_kodi()
     try:
         name = ctx.account.load().get("name") or "Simkl"
         if not ui.yesno(MSG_LOGOUT_HEADING, MSG_LOGOUT_CONFIRM, name):

@@ -17,7 +17,8 @@ Only remove/watched talk to Simkl (and so import requests); play never does.
 import json
 
 from . import ADDON_ID
-from .kodi import listing
+from .context import AddonContext
+from .kodi import listing, ui
 
 MENU_PLAY_PROPERTY = "%s.menu_play" % ADDON_ID
 
@@ -32,7 +33,7 @@ S_NOT_ON_SIMKL = 30427
 
 
 def _context(ctx):
-    return ctx or listing.plugin_context()
+    return ctx or AddonContext.from_kodi()
 
 
 def find_entry(ctx, playback_id):
@@ -51,11 +52,11 @@ def _play(call, ctx, from_start, library=None):
     playback_id = call.param_int("id")
     entry = find_entry(ctx, playback_id) if playback_id is not None else None
     if entry is None:
-        listing.notify(S_NOT_ON_SIMKL)
+        ui.notify(S_NOT_ON_SIMKL)
         listing.resolve(call.handle, None)
         return False
     if not entry.get("matched"):
-        listing.notify(S_REASONS.get(entry.get("reason"), S_REASONS["not_in_library"]))
+        ui.notify(S_REASONS.get(entry.get("reason"), S_REASONS["not_in_library"]))
         listing.resolve(call.handle, None)
         return False
     if library is None:
@@ -65,7 +66,7 @@ def _play(call, ctx, from_start, library=None):
     item = library.details(entry["mediatype"], entry["dbid"])
     file = (item or {}).get("file")
     if not file:
-        listing.notify(S_GONE_FROM_LIBRARY, error=True)
+        ui.notify(S_GONE_FROM_LIBRARY, error=True)
         listing.resolve(call.handle, None)
         return False
     raw_ids = item.get("uniqueid") or entry.get("uniqueids") or {}
@@ -112,27 +113,27 @@ def _change_on_simkl(call, ctx, do, done_string):
     ctx = _context(ctx)
     playback_id = call.param_int("id")
     if playback_id is None:
-        listing.notify(S_NOT_ON_SIMKL)
+        ui.notify(S_NOT_ON_SIMKL)
         return False
     if not ctx.account.token:
-        listing.notify(S_SIGNED_OUT, error=True)
+        ui.notify(S_SIGNED_OUT, error=True)
         return False
     try:
         client = ctx.client(timeout=(3.05, 10.0), retries=1)
         do(client, playback_id, find_entry(ctx, playback_id))
     except AuthRequired:
-        listing.notify(S_SIGNED_OUT, error=True)
+        ui.notify(S_SIGNED_OUT, error=True)
         return False
     except ValueError:
-        listing.notify(S_NOT_ON_SIMKL)
+        ui.notify(S_NOT_ON_SIMKL)
         return False
     except SimklError as exc:
         ctx.log("Simkl change for playback %s failed: %s" % (playback_id, type(exc).__name__))
-        listing.notify(S_UNREACHABLE, error=True)
+        ui.notify(S_UNREACHABLE, error=True)
         return False
     drop_playback(ctx.cache, playback_id)
-    listing.notify(done_string)
-    listing.refresh_container()
+    ui.notify(done_string)
+    ui.refresh_container()
     return True
 
 

@@ -18,10 +18,11 @@ Layout:
 import time
 
 from . import ADDON_ID
-from .context import KEY_PLAYBACKS, KEY_SYNC_STATUS
+from .context import KEY_PLAYBACKS, KEY_SYNC_STATUS, AddonContext
 from .core.progress import format_clock, time_left
 from .kodi import listing
 from .kodi.router import plugin_url
+from .kodi.strings import localize
 
 S_SIGN_IN = 30400
 S_EPISODE_LABEL = 30401
@@ -49,7 +50,7 @@ GREY = "[COLOR grey]%s[/COLOR]"
 
 
 def _(string_id):
-    return listing.localize(string_id)
+    return localize(string_id)
 
 
 def format_age(seconds):
@@ -199,7 +200,7 @@ def current_list(ctx):
 
 
 def show_root(call, ctx=None):
-    ctx = ctx or listing.plugin_context()
+    ctx = ctx or AddonContext.from_kodi()
     category = _(HEADING)
     if not ctx.account.token:
         url = plugin_url("/login")

@@ -21,6 +21,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 from ..context import KEY_LIBRARY_INDEX
 from ..core.matching import LibraryIndex
+from .jsonrpc import JsonRpcError
 
 # What the index needs (core.matching.LibraryIndex.build).
 INDEX_MOVIE_PROPS = ["title", "year", "uniqueid", "originaltitle", "premiered"]
@@ -40,33 +41,9 @@ LIBRARY_CHANGE_METHODS = ("VideoLibrary.OnUpdate", "VideoLibrary.OnRemove",
 INDEX_EXPIRATION = 30 * 24 * 3600
 
 
-class LibraryRpcError(Exception):
-    """A JSON-RPC error reply (only when kodi.jsonrpc is not available)."""
-
-    def __init__(self, code, message):
-        Exception.__init__(self, "%s (%s)" % (message, code))
-        self.code = code
-
-
-def _execute(method, params):
-    import json
-
-    import xbmc
-
-    reply = json.loads(xbmc.executeJSONRPC(json.dumps(
-        {"jsonrpc": "2.0", "id": 1, "method": method, "params": params})) or "{}")
-    if "error" in reply:
-        error = reply["error"] or {}
-        raise LibraryRpcError(error.get("code"), error.get("message", "JSON-RPC error"))
-    return reply.get("result")
-
-
 def _default_call(method, params=None):
-    """kodi.jsonrpc.call (the shared helper) or, where it is missing, executeJSONRPC directly."""
-    try:
-        from .jsonrpc import call
-    except ImportError:
-        call = _execute
+    from .jsonrpc import call
+
     return call(method, params or {})
 
 
@@ -139,7 +116,7 @@ class KodiLibrary:
         }[kind]
         try:
             result = self.call(method, {kind + "id": int(dbid), "properties": props}) or {}
-        except Exception as exc:  # JsonRpcError: Kodi answers -32602 for an unknown id
+        except JsonRpcError as exc:  # Kodi answers -32602 for an unknown id
             if getattr(exc, "code", None) == -32602:
                 return None
             raise

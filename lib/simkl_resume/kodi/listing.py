@@ -11,21 +11,14 @@ An item spec is a dict (every key optional):
     make_listitem(spec) -> xbmcgui.ListItem   (InfoTagVideo on Kodi 20+, setInfo/properties on 19)
     show_directory(handle, [(url, spec), ...], content, category="", succeeded=True)
         setContent, sort "none", addDirectoryItems, endOfDirectory(cacheToDisc=False)
-    notify(string_id, error=False)    a toast; refresh_container()  Container.Refresh
     resolve(handle, spec or None)     setResolvedUrl(True, item) / setResolvedUrl(False, empty item)
-    localize(string_id) -> str        the addon's string (kodi.strings when present)
     set_home_property(key, value) / get_home_property(key)      Window(10000)
     kodi_major() -> int               19, 20, 21 ... from System.BuildVersion
-    plugin_context()                  AddonContext for a plugin run (profile folder, version,
-                                      the Window(10000) memory layer of the cache)
 """
 import xbmc
-import xbmcaddon
 import xbmcgui
 import xbmcplugin
-import xbmcvfs
 
-from .. import ADDON_ID
 
 HOME_WINDOW = 10000
 _major = []
@@ -37,14 +30,6 @@ def kodi_major():
         head = text.split(".", 1)[0].strip()
         _major.append(int(head) if head.isdigit() else 20)
     return _major[0]
-
-
-def localize(string_id):
-    try:
-        from .strings import localize as _localize
-    except ImportError:
-        return xbmcaddon.Addon(ADDON_ID).getLocalizedString(string_id)
-    return _localize(string_id)
 
 
 def set_home_property(key, value):
@@ -135,33 +120,6 @@ def resolve(handle, spec=None):
         xbmcplugin.setResolvedUrl(handle, False, xbmcgui.ListItem(offscreen=True))
     else:
         xbmcplugin.setResolvedUrl(handle, True, make_listitem(spec))
-
-
-def plugin_context():
-    """The AddonContext of a plugin run (cheap: nothing is opened before it is used)."""
-    from ..context import AddonContext
-
-    addon = xbmcaddon.Addon(ADDON_ID)
-    profile = xbmcvfs.translatePath("special://profile/addon_data/%s/" % ADDON_ID)
-    memory = None
-    try:
-        from .window import HomeWindowMemory
-    except ImportError:
-        HomeWindowMemory = None  # noqa: N806
-    if HomeWindowMemory is not None:
-        memory = HomeWindowMemory()
-    return AddonContext(profile, addon.getAddonInfo("version"), memory=memory,
-                        log=lambda message: xbmc.log("[%s] %s" % (ADDON_ID, message), xbmc.LOGDEBUG))
-
-
-def notify(string_id, error=False, time_ms=5000):
-    """A short toast with the localized `string_id` under the addon's name (30000)."""
-    icon = getattr(xbmcgui, "NOTIFICATION_ERROR" if error else "NOTIFICATION_INFO", "info")
-    xbmcgui.Dialog().notification(localize(30000), localize(string_id), icon, int(time_ms))
-
-
-def refresh_container():
-    xbmc.executebuiltin("Container.Refresh")
 
 
 def play_url(url):
