@@ -147,7 +147,7 @@ def test_request_log_marks_faulted_requests(standin, api):
     with pytest.raises(requests.exceptions.ConnectionError):
         api.get("/sync/activities")
     [entry] = standin.requests()
-    assert entry["fault"] == "reset" and entry["status"] is None
+    assert entry["fault"] == "reset" and entry["status"] is None and entry["done"] is True
 
 
 def test_unknown_fault_name_is_refused(standin):

@@ -215,12 +215,13 @@ class Handler(BaseHTTPRequestHandler):
             return
 
         entry = {"method": method, "path": path, "query": query, "headers": dict(self.headers.items()),
-                 "body": body, "status": None, "time": app.state.now(), "fault": None}
+                 "body": body, "status": None, "time": app.state.now(), "fault": None, "done": False}
         app.record(entry)
         fault = app.take_fault(method, path)
         if fault:
             entry["fault"] = fault["fault"]
             if self.apply_fault(fault, entry):
+                entry["done"] = True  # answered by the fault, or dropped (status stays None)
                 return
         if body_bad:
             reply = error(400, "body_invalid", "request body is not JSON")
@@ -229,6 +230,7 @@ class Handler(BaseHTTPRequestHandler):
             reply = app.state.api(method, path, query, headers, body)
         entry["status"] = reply.status
         self.send_reply(reply)
+        entry["done"] = True
 
     def apply_fault(self, fault, entry):
 
