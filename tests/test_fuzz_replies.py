@@ -482,4 +482,4 @@ def test_number_over_4300_digits_is_malformed_or_dropped_not_value_error():
         parse.parse_activities({"all": 10 ** 5000})
     with pytest.raises(MalformedReply):
         parse.parse_scrobble({"action": 10 ** 5000})
-    assert parse.normalize_ids({"tmdb": 10 ** 5000, "imdb": "tt1"}) == {"imdb": "tt1"}
+    assert parse.normalize_ids({"tmdb": 10 ** 5000, "imdb": "tt1"}) == {"imdb": "tt0000001"}

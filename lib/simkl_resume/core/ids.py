@@ -63,7 +63,8 @@ ID_KEYS = STRING_ID_KEYS + NUMERIC_ID_KEYS
 KEY_PRIORITY = ("simkl", "imdb", "tmdb", "tvdb", "anidb", "mal", "anilist", "kitsu", "livechart", "slug")
 
 _IMDB_RE = re.compile(r"^tt(\d+)$")
-_INT_RE = re.compile(r"^\d+$")
+# ASCII digits only, the whole string: "1\n" or Arabic-Indic digits are no id of ours.
+_INT_RE = re.compile(r"[0-9]+")
 
 
 def _clean_str(value: Any) -> str:
@@ -73,10 +74,15 @@ def _clean_str(value: Any) -> str:
         if value != value or not value.is_integer():  # NaN or fractional
             return ""
         value = int(value)
-    return str(value).strip()
+    try:
+        return str(value).strip()
+    except ValueError:  # an int over Python's 4300-digit str() limit: no id of ours
+        return ""
 
 
-def _normalize_id(key: str, value: Any) -> str:
+def normalize_id(key: str, value: Any) -> str:
+    """One id value in its canonical form (imdb tt + 7+ digits, numeric ids as decimal
+    strings > 0, others stripped); "" when unusable."""
     text = _clean_str(value)
     if not text:
         return ""
@@ -87,11 +93,11 @@ def _normalize_id(key: str, value: Any) -> str:
     if key in NUMERIC_ID_KEYS:
         if text.endswith(".0"):
             text = text[:-2]
-        if not _INT_RE.match(text):
+        if not _INT_RE.fullmatch(text):
             return ""
         number = int(text)
         return str(number) if number > 0 else ""
-    return text
+    return text.lower()  # slugs and other string ids compare case-insensitively
 
 
 def simkl_ids(uniqueid: Optional[Mapping[str, Any]], imdbnumber: Any = None) -> Dict[str, str]:
@@ -99,15 +105,16 @@ def simkl_ids(uniqueid: Optional[Mapping[str, Any]], imdbnumber: Any = None) -> 
     if isinstance(uniqueid, Mapping):
         for raw_key, raw_value in uniqueid.items():
             key = _clean_str(raw_key).lower()
-            if key == "simkl_id":
+            explicit = key != "simkl_id"
+            if not explicit:
                 key = "simkl"
             if key not in ID_KEYS:
                 continue
-            value = _normalize_id(key, raw_value)
-            if value and key not in result:
-                result[key] = value
+            value = normalize_id(key, raw_value)
+            if value and (key not in result or (explicit and key == "simkl")):
+                result[key] = value  # an explicit `simkl` wins over the older `simkl_id`
     if "imdb" not in result:
-        imdb = _normalize_id("imdb", imdbnumber)
+        imdb = normalize_id("imdb", imdbnumber)
         if imdb:
             result["imdb"] = imdb
     return result

@@ -38,12 +38,12 @@ Decisions (keep them in sync with the tests):
   AniDB while Kodi libraries are usually numbered like TVDB. No fallback to the other numbering:
   it would pick a different episode. Two library episodes with the same numbers -> lowest id.
 """
-import math
 import re
 import unicodedata
 from dataclasses import asdict, dataclass
 from typing import Any, Dict, Iterable, List, Optional, Set, Tuple, Union
 
+from . import ids as _ids
 from .model import EPISODE, MOVIE, Playback
 
 # Id types the library index knows, in the order they are tried.
@@ -74,58 +74,14 @@ _ARTICLES = ("the", "a", "an")
 # --------------------------------------------------------------------------- normalization
 
 def normalize_id(id_type: str, value: Any) -> Optional[str]:
-    """Normalized id value as a string, or None when the value is unusable (see module doc)."""
-    if value is None or isinstance(value, bool):
-        return None
-    id_type = (id_type or "").strip().lower()
-    if id_type == "imdb":
-        if not isinstance(value, str):
-            return None
-        m = _IMDB_RE.fullmatch(value.strip().lower())
-        if not m:
-            return None
-        digits = m.group(1).lstrip("0")
-        if not digits:
-            return None
-        return "tt" + digits.zfill(7)
-    if isinstance(value, float):
-        if not math.isfinite(value) or value <= 0 or value != int(value):
-            return None
-        value = int(value)
-    if isinstance(value, int):
-        return str(value) if value > 0 else None
-    if not isinstance(value, str):
-        return None
-    text = value.strip()
-    if id_type in ("tmdb", "tvdb", "anidb", "mal", "simkl"):
-        if text.endswith(".0"):
-            text = text[:-2]
-        if not _DIGITS_RE.fullmatch(text):
-            return None
-        text = text.lstrip("0")
-        return text or None
-    # Other id types (slug, ...): keep as given, minus whitespace; case-insensitive.
-    return text.lower() or None
+    """Normalized id value as a string, or None when the value is unusable (core.ids rules)."""
+    return _ids.normalize_id((id_type or "").strip().lower(), value) or None
 
 
 def normalize_ids(ids: Any) -> Dict[str, str]:
-    """A Kodi `uniqueid` or Simkl `ids` dict with keys lower-cased and values normalized.
-
-    Unusable values are dropped; anything that is not a dict gives {}.
-    """
-    out: Dict[str, str] = {}
-    if not isinstance(ids, dict):
-        return out
-    for key, value in ids.items():
-        if not isinstance(key, str):
-            continue
-        k = key.strip().lower()
-        if k == "simkl_id":
-            k = "simkl"
-        norm = normalize_id(k, value)
-        if norm is not None and k not in out:
-            out[k] = norm
-    return out
+    """A Kodi `uniqueid` or Simkl `ids` dict normalized by core.ids.simkl_ids (the one place
+    that decides what an id looks like); anything that is not a dict gives {}."""
+    return _ids.simkl_ids(ids) if isinstance(ids, dict) else {}
 
 
 def _fold(text: str) -> str:

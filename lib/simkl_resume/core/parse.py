@@ -26,6 +26,7 @@ from email.utils import parsedate_tz, mktime_tz
 from typing import Any, Callable, Dict, List, Optional
 
 from .errors import MalformedReply
+from .ids import simkl_ids
 from .model import (
     BUCKET_ANIME,
     BUCKET_MOVIES,
@@ -203,47 +204,14 @@ def parse_retry_after(value, now):
 
 
 def normalize_ids(ids):
-    """Simkl ids object -> {lower-case key: non-empty string}; `simkl_id` folded into `simkl`.
-
-    None -> {}. Values that are null, empty, booleans or nested objects are dropped (Simkl
-    sometimes nests extra data in ids; it is never an id we match on).
-    """
+    """Simkl ids object -> core.ids.simkl_ids form (the one place that decides what an id
+    looks like: lower-case known keys, `simkl_id` folded into `simkl`, canonical values,
+    unusable or nested values dropped). None -> {}; anything but an object -> MalformedReply."""
     if ids is None:
         return {}
     if not isinstance(ids, dict):
         raise MalformedReply(f"ids is not an object ({_describe(ids)})")
-    result: Dict[str, str] = {}
-    for key, value in ids.items():
-        if not isinstance(key, str):
-            continue
-        if value is None or isinstance(value, (bool, dict, list)):
-            continue
-        if isinstance(value, float):
-            if not math.isfinite(value):
-                continue
-            text = str(int(value)) if value == int(value) else str(value)
-        elif isinstance(value, str):
-            text = value.strip()
-        elif isinstance(value, int):
-            try:
-                text = str(value)
-            except ValueError:  # over 4300 digits: no id of ours
-                continue
-        else:
-            continue
-        if not text:
-            continue
-        name = key.strip().lower()
-        if name == "simkl_id":
-            name = "simkl"
-            if "simkl" in result:
-                continue
-        elif name == "simkl" and "simkl" in result:
-            result["simkl"] = text  # an explicit `simkl` wins over `simkl_id`
-            continue
-        if name:
-            result[name] = text
-    return result
+    return simkl_ids(ids)
 
 
 # ---------------------------------------------------------------------------------------
