@@ -2,14 +2,30 @@
 point, and gone again once the playback is deleted on Simkl (the fake-Kodi half of issue 9)."""
 import pytest
 
-from simkl_resume.context import AddonContext
-from simkl_resume.mirror import ResumeMirror, chain
-from simkl_resume.pull import PullSync
-from simkl_resume.resume_list import ResumeListBuilder
-from tests.test_pull import FakeKodiSettings, RecordingUi
 from tools.simkl_standin import StandIn
 
 TOKEN = "mirror-token"
+
+
+class QuietUi:
+    def notify_sign_in_again(self):
+        pass
+
+    def refresh_if_on_screen(self):
+        return False
+
+    def sleep(self, seconds):
+        pass
+
+
+class Settings:
+    @staticmethod
+    def get_bool(setting_id):
+        return True
+
+    @staticmethod
+    def get_int(setting_id):
+        return 15
 
 
 @pytest.fixture
@@ -20,6 +36,12 @@ def standin():
 
 
 def test_pulled_playback_becomes_the_library_resume_point_and_its_deletion_clears_it(kodi, standin, tmp_path):
+    # imported here, after the fake Kodi is installed (kodi modules bind xbmc at import)
+    from simkl_resume.context import AddonContext
+    from simkl_resume.mirror import ResumeMirror, chain
+    from simkl_resume.pull import PullSync
+    from simkl_resume.resume_list import ResumeListBuilder
+
     movieid = kodi.library.add_movie("Inception", 2010, {"imdb": "tt1375666"}, runtime=300)
     ctx = AddonContext(str(tmp_path / "profile"), "1.0.0", now=kodi.clock.now,
                        env={"SIMKL_API_URL": standin.url, "SIMKL_CLIENT_ID": "mirror-tests"})
@@ -27,7 +49,7 @@ def test_pulled_playback_becomes_the_library_resume_point_and_its_deletion_clear
     builder = ResumeListBuilder(ctx)
     mirror = ResumeMirror(ctx, utc_offset=lambda: 0.0)
     pull = PullSync(ctx, on_change=chain(builder.playbacks_changed, mirror.playbacks_changed),
-                    ui=RecordingUi(), settings=FakeKodiSettings(kodi))
+                    ui=QuietUi(), settings=Settings())
     created = standin.add_playback(movie={"title": "Inception", "year": 2010, "ids": {"imdb": "tt1375666"}},
                                    progress=40.0, ago=600)
     pull.run_check()

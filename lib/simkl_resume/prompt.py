@@ -150,7 +150,9 @@ class PlayPrompt(Component):
         self.shown.append((pending["file"], target))
         self.log("prompt: offering %s at %s" % (kind, format_clock(target)))
         if self.side.ask(message, self.autoclose) and self._current(pending["generation"]):
-            self.side.seek(target)
+            # through the main thread's own Player object: an xbmc.Player created on this
+            # thread would have Kodi queue player callbacks to a thread that never runs them
+            self.player.seekTime(float(target))
 
     def _message(self, target, age):
         formatted = _format_age(age)

@@ -10,7 +10,6 @@
       .lastplayed(kind, dbid) -> str   the item's `lastplayed` ("" when never played)
       .ask(message, autoclose_s) -> bool   Dialog().yesno that closes itself after
                                      autoclose_s (closing or timing out = No: keep position)
-      .seek(seconds)                   xbmc.Player().seekTime
       .enabled() -> bool               setting prompt_on_play
 """
 import xbmc
@@ -118,10 +117,6 @@ class KodiPromptSide:
         return bool(xbmcgui.Dialog().yesno(text(HEADING), message, nolabel=text(S_NO_KEEP),
                                            yeslabel=text(S_YES_RESUME),
                                            autoclose=int(autoclose_s * 1000)))
-
-    @staticmethod
-    def seek(seconds):
-        xbmc.Player().seekTime(float(seconds))
 
     @staticmethod
     def text(string_id, *args):
