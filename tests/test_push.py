@@ -5,7 +5,6 @@ talking HTTP to the loopback stand-in. `deliver()` advances virtual time second 
 (the pace of the sender's tick) and waits for each sender run to finish.
 """
 import json
-import threading
 
 import pytest
 
@@ -86,16 +85,8 @@ class Harness:
         self.kodi.abort()
 
 
-def _reentrant_clock(kodi):
-    # Workaround (reported to the fake's owner): Clock.advance holds its non-reentrant lock
-    # while the player's tick handler calls clock.now(), which deadlocks as soon as virtual
-    # time moves while something plays. A reentrant lock keeps the same semantics.
-    kodi.clock._cond = threading.Condition(threading.RLock())
-
-
 @pytest.fixture
 def harness(kodi, standin):
-    _reentrant_clock(kodi)
     h = Harness(kodi, standin)
     yield h
     h.close()
@@ -348,7 +339,6 @@ def test_live_tv_is_skipped(kodi, harness, standin):
 
 
 def test_not_signed_in_queues_nothing(kodi, standin):
-    _reentrant_clock(kodi)
     h = Harness(kodi, standin, signed_in=False)
     try:
         kodi.player.play_movie(movie(kodi))
@@ -433,6 +423,113 @@ def test_marker_for_another_file_is_left_alone(kodi, harness, standin):
     kodi.player.stop()
     assert xbmcgui.Window(10000).getProperty("plugin.video.simkl.resume.menu_play") != ""
     harness.deliver()
+
+
+MARKER = "plugin.video.simkl.resume.menu_play"
+
+
+def _mark_menu_play(kodi, kind, dbid, file, playback_id):
+    """What actions.play writes just before setResolvedUrl."""
+    import xbmcgui
+
+    marker = {"file": file, "dbid": dbid, "type": kind, "playback_id": playback_id, "at": kodi.clock.now()}
+    xbmcgui.Window(10000).setProperty(MARKER, json.dumps(marker))
+    return marker
+
+
+def _play_unknown_plugin_url(kodi, url, duration, at):
+    """What real Kodi 20.1 does when it plays a second entry of our menu (or reopens one after a
+    stop): the player reports type "unknown", dbid -1, no ids, and the plugin URL as the file.
+    Player.GetItem answers with what real Kodi answered (tests/realkodi, repro of step 5); the
+    fake's own GetItem raises for a non-library item (reported to its owner)."""
+    from tests.fakekodi.player import PlayingItem as KodiPlaying
+
+    def get_item(params):
+        return {"item": {"episode": -1, "file": url, "imdbnumber": "", "label": "Heat", "season": -1,
+                         "showtitle": "", "title": "", "tvshowid": -1, "type": "unknown", "year": 0}}
+
+    kodi.jsonrpc.methods["Player.GetItem"] = get_item
+    kodi.player.start(KodiPlaying(url, duration, label="Heat", from_plugin=True), at)
+    kodi.clock.settle()
+
+
+def _window_marker():
+    import xbmcgui
+
+    text = xbmcgui.Window(10000).getProperty(MARKER)
+    return json.loads(text) if text else None
+
+
+def test_second_menu_play_reported_as_unknown_plugin_url_is_identified_through_the_marker(
+        kodi, harness, standin):
+    movieid = movie(kodi)
+    file = kodi.library.movies[movieid]["file"]
+    url = "plugin://plugin.video.simkl.resume/play?id=5000000001"
+    _mark_menu_play(kodi, "movie", movieid, file, 5000000001)
+    _play_unknown_plugin_url(kodi, url, MOVIE_LEN, at=0.3 * MOVIE_LEN)
+    import xbmc
+
+    tag = xbmc.Player().getVideoInfoTag()
+    assert (tag.getDbId(), tag.getMediaType()) == (-1, "") and xbmc.Player().getPlayingFile() == url
+    kodi.clock.advance(0.1 * MOVIE_LEN)
+    kodi.player.pause()
+    harness.deliver()
+    kodi.player.stop()
+    harness.deliver()
+    sent = harness.scrobbles()
+    assert [a for a, _ in sent] == ["start", "pause", "stop"]
+    assert all(b["movie"]["ids"] == {"imdb": "tt0113277", "tmdb": 949} for _, b in sent)
+    assert abs(sent[-1][1]["progress"] - 40.0) <= 0.5
+    held = playbacks_of(standin, "Heat")
+    assert len(held) == 1 and abs(held[0]["progress"] - 40.0) <= 0.5
+    resume = kodi.library.movies[movieid]["resume"]
+    assert abs(resume["position"] - 0.4 * MOVIE_LEN) <= 2 and _window_marker() is None
+    assert not [m for _, m in kodi.logs if "nothing identifiable" in m]
+
+
+def test_unknown_plugin_url_of_another_playback_than_the_marker_is_not_identified(kodi, harness, standin):
+    movieid = movie(kodi)
+    marker = _mark_menu_play(kodi, "movie", movieid, kodi.library.movies[movieid]["file"], 111)
+    _play_unknown_plugin_url(kodi, "plugin://plugin.video.simkl.resume/play?id=222", MOVIE_LEN, at=60)
+    kodi.player.stop()
+    harness.run(3)
+    assert harness.ctx.outbox.count() == 0 and standin.requests("/scrobble/") == []
+    assert _window_marker() == marker  # not ours to clear
+
+
+def test_late_stop_of_the_previous_menu_play_keeps_the_next_items_marker(kodi, harness, standin):
+    heat = movie(kodi)
+    ronin = movie(kodi, "Ronin", {"imdb": "tt0122690"})
+    heat_file = kodi.library.movies[heat]["file"]
+    ronin_file = kodi.library.movies[ronin]["file"]
+    _mark_menu_play(kodi, "movie", heat, heat_file, 1)
+    kodi.player.play_file(heat_file)
+    kodi.clock.advance(0.3 * MOVIE_LEN)
+    # The user picks Ronin in our menu while Heat plays: the plugin marks Ronin BEFORE the
+    # service sees Heat's stop (the stop, start and AV start callbacks are all still queued).
+    second = _mark_menu_play(kodi, "movie", ronin, ronin_file, 2)
+    kodi.player.start(kodi.player.file_item(ronin_file), 0.5 * MOVIE_LEN)
+    kodi.clock.settle()
+    assert _window_marker() == second
+    assert abs(kodi.library.movies[heat]["resume"]["position"] - 0.3 * MOVIE_LEN) <= 2
+    kodi.clock.advance(0.1 * MOVIE_LEN)
+    kodi.player.stop()
+    assert abs(kodi.library.movies[ronin]["resume"]["position"] - 0.6 * MOVIE_LEN) <= 2
+    assert _window_marker() is None
+    harness.deliver()
+    held = sorted((p["movie"]["title"], round(p["progress"])) for p in standin.state()["playbacks"])
+    assert held == [("Heat", 30), ("Ronin", 60)]
+
+
+def test_stop_delivered_after_the_same_file_started_again_is_ignored(kodi, harness, standin):
+    heat = movie(kodi)
+    kodi.player.play_movie(heat)
+    kodi.clock.advance(600)
+    harness.push.on_stopped()  # a stop Kodi delivered late, while the file plays again
+    harness.run(3)
+    harness.deliver()
+    assert [a for a, _ in harness.scrobbles()] == ["start"]
+    assert harness.push.session.state == scrobble.PLAYING
 
 
 # -- sender unit behaviour (no Kodi player) -----------------------------------------------------

@@ -9,8 +9,8 @@ ScrobblePush(ctx, player_factory=None, identify=None, settings=None, library=Non
                     start(), on the service's main thread, so Kodi delivers its callbacks there.
     identify        player -> kodi.playing.NowPlaying (default kodi.playing.what_is_playing)
     settings        object with get_bool(id)/get_int(id) (default kodi.settings)
-    library         object with read_menu_marker/clear_menu_marker/write_library_resume
-                    (default kodi.playing)
+    library         object with read_menu_marker/clear_menu_marker(expected)/marker_matches/
+                    library_item/write_library_resume (default kodi.playing)
   Main thread only: every player callback feeds core.scrobble.PlayerSession and commits its
   actions with ctx.outbox.add(account, item_key, action, body) INSIDE the callback (a quick
   local SQLite commit), then wakes the sender. tick(now) samples getTime() while playing
@@ -20,8 +20,14 @@ ScrobblePush(ctx, player_factory=None, identify=None, settings=None, library=Non
   skip_live_tv. Events are queued only while an account is signed in; `account` in the
   outbox is the account's name (never the token).
   Menu-started playback: when Window(10000) `plugin.video.simkl.resume.menu_play` names the
-  file that starts, its stop position is written back to the library item on stop/end
-  (>= 80 % -> watched) and the marker is cleared.
+  file that starts (its library file, or our plugin URL with its playback id: what Kodi 20.1
+  reports, as type "unknown", for a second menu play), its stop position is written back to
+  the library item on stop/end (>= 80 % -> watched) and the marker is cleared - only if the
+  window still holds THAT marker (the next menu play may already have replaced it). When
+  the player cannot identify the item, the marker's dbid/type is (library_item).
+  A stop/end handled while the session's file plays again is an earlier playback's late
+  stop and is ignored; a start that follows a playback whose stop never came writes that
+  playback's last position back first.
 
 ScrobbleSender(ctx, account, log=None, now=None)   a worker.BackgroundWorker
   Each run: outbox.all(account) -> core.scrobble.collapse -> drop the superseded entries ->
@@ -223,6 +229,7 @@ class ScrobblePush:
         self._last_position = None
         self._duration = None
         self._marker = None
+        self._playing_file = None
         self._read_settings()
 
     # -- Component -----------------------------------------------------------------------
@@ -313,21 +320,27 @@ class ScrobblePush:
 
     # -- player callbacks (main thread) --------------------------------------------------
     def on_av_started(self):
+        previous = (self._marker, self._last_position, self._duration)
         self._marker = None
         self._last_position = None
         self._duration = self.player.total_time() if self.player is not None else None
         position = self._sample()
-        self._check_marker()
-        if not self.enabled:
-            self._record(self.session.stopped())  # a session from before push was turned off
-            return
         if self._identify is None:
             from .kodi.playing import what_is_playing
 
             self._identify = what_is_playing
         now_playing = self._identify(self.player)
+        self._marker = self._find_marker(now_playing)
+        if previous[0] is not None and previous[0] != self._marker:
+            # Kodi went on to another item before the previous one's stop reached us.
+            self._write_back_marker(previous[0], previous[1], previous[2], ended=False)
+        if not self.enabled:
+            self._record(self.session.stopped())  # a session from before push was turned off
+            return
         item = scrobble_item(now_playing.item) if now_playing.item is not None else None
         live = bool(now_playing.live) and self.skip_live
+        if item is None and not live and self._marker is not None:
+            item = self._item_from_marker(self._marker)
         if item is None and not live:
             self._logf("debug", "scrobble: nothing identifiable in %s; not sent" % (now_playing.file or "?"))
         actions = self.session.av_started(item, self._duration, position or 0.0, live=live)
@@ -349,33 +362,73 @@ class ScrobblePush:
         self._record(self.session.seeked(seconds))
 
     def on_stopped(self):
+        if self._stale_stop("stop"):
+            return
         self._record(self.session.stopped())
         self._write_back(ended=False)
 
     def on_ended(self):
+        if self._stale_stop("end"):
+            return
         self._record(self.session.ended())
         self._write_back(ended=True)
 
+    def _stale_stop(self, what):
+        """A stop/end handled while the file our session started with plays (again): it is
+        the stop of an EARLIER playback that Kodi delivered late (getTime raises inside a
+        real stop). on_av_started already closed that playback; this one goes on."""
+        if self.player is None or self._playing_file is None:
+            return False
+        if self.player.sample_time() is None:
+            return False
+        if self.player.playing_file() != self._playing_file:
+            return False
+        self._logf("debug", "scrobble: late %s of an earlier playback ignored" % what)
+        return True
+
     # -- menu-started playback -----------------------------------------------------------
-    def _check_marker(self):
+    def _find_marker(self, now_playing):
+        """The menu_play marker naming what just started (by file, or by the playback id of
+        our plugin URL that Kodi reports for a second menu play), else None."""
+        files = [self.player.playing_file() if self.player is not None else "",
+                 getattr(now_playing, "file", "") or ""]
+        self._playing_file = files[0] or files[1] or None
         try:
             marker = self._lib().read_menu_marker()
-        except Exception:  # noqa: BLE001
-            marker = None
-        if not marker or self.player is None:
-            return
-        if marker.get("file") and marker.get("file") == self.player.playing_file():
-            self._marker = marker
+            matches = getattr(self._lib(), "marker_matches", None)
+            if marker and matches is not None:
+                return marker if matches(marker, files) else None
+        except Exception:  # noqa: BLE001 - never break the player callback
+            return None
+        if marker and marker.get("file") and marker.get("file") in files:
+            return marker
+        return None
+
+    def _item_from_marker(self, marker):
+        """Kodi did not say what plays (type "unknown", our plugin URL): the marker's library
+        item, identified like any library movie/episode."""
+        try:
+            playing = self._lib().library_item(marker.get("type"), marker.get("dbid"))
+        except Exception as exc:  # noqa: BLE001
+            self._logf("warning", "scrobble: cannot read the menu item from the library: %r" % (exc,))
+            return None
+        if playing is None:
+            return None
+        self._logf("debug", "scrobble: identified %s %s through the menu marker"
+                   % (marker.get("type"), marker.get("dbid")))
+        return scrobble_item(playing)
 
     def _write_back(self, ended):
         marker, self._marker = self._marker, None
+        self._write_back_marker(marker, self._last_position, self._duration, ended)
+
+    def _write_back_marker(self, marker, last_position, total, ended):
         if marker is None:
             return
-        total = self._duration
-        position = total if ended else self._last_position
+        position = total if ended else last_position
         try:
             if total and position is not None:
                 self._lib().write_library_resume(marker.get("type"), marker.get("dbid"), position, total)
-            self._lib().clear_menu_marker()
+            self._lib().clear_menu_marker(marker)
         except Exception as exc:  # noqa: BLE001 - never break the player callback
             self._logf("warning", "scrobble: cannot write the stop back to the library: %r" % (exc,))

@@ -1,8 +1,11 @@
 """What Kodi is playing, as a core.ids.PlayingItem, and writing a stop back to the library.
 
     now = what_is_playing(player=None)   # -> NowPlaying(item, live, file, kind, dbid)
+    library_item(kind, dbid)             # -> PlayingItem of a library movie/episode, or None
     write_library_resume(kind, dbid, position, total)
-    read_menu_marker() -> Optional[dict]; clear_menu_marker()
+    read_menu_marker() -> Optional[dict]; clear_menu_marker(expected=None) -> bool
+    marker_matches(marker, files)        # does the marker name one of these playing files?
+    menu_play_id(file)                   # "123" for plugin://<us>/play?id=123, else None
 
 How an item is identified (kodi-notes.md):
   * the active VIDEO player is asked with Player.GetActivePlayers (never assume playerid 1:
@@ -15,9 +18,17 @@ How an item is identified (kodi-notes.md):
     by the player's InfoTagVideo.getUniqueID(key).
   * live TV: item type "channel", a pvr:// file, or Player.GetProperties live = true.
 Every JSON-RPC failure just means "not identifiable" (item None), never an exception.
+
+Menu-started playback [live, Kodi 20.1]: the first time an entry of our menu plays, Kodi
+reports the library item (the resolved ListItem carries dbid, media type, uniqueids). When the
+same Kodi plays a SECOND item from the menu, or reopens an entry after a stop, it reports type
+"unknown" with the plugin URL (plugin://<us>/play?id=<playback id>) as the file: then only the
+Window(10000) marker actions.play wrote says what plays (push.py matches it by file or by the
+playback id in that URL and identifies the marker's dbid/type like a library item).
 """
 import json
 from collections import namedtuple
+from urllib.parse import parse_qs, urlsplit
 
 import xbmc
 import xbmcgui
@@ -112,6 +123,18 @@ def _library_episode(episodeid):
     return PlayingItem.from_kodi(dict(details, type="episode"), show)
 
 
+def library_item(kind, dbid):
+    """The PlayingItem of library movie/episode `dbid` (ids through JSON-RPC), or None."""
+    dbid = _dbid(dbid)
+    if dbid < 0:
+        return None
+    if kind == "movie":
+        return _library_movie(dbid)
+    if kind == "episode":
+        return _library_episode(dbid)
+    return None
+
+
 def _tag_unique_ids(tag):
     """Kodi 20+: InfoTagVideo.getUniqueID(key) for the keys Simkl knows."""
     ids = {}
@@ -201,8 +224,50 @@ def read_menu_marker():
     return data if isinstance(data, dict) else None
 
 
-def clear_menu_marker():
+def clear_menu_marker(expected=None):
+    """Clear the marker. With `expected` (the marker a playback started with) only when the
+    window still holds that same marker: the stop of an older playback handled after the
+    plugin already marked the next one must not wipe the new marker. True when cleared."""
+    if expected is not None:
+        current = read_menu_marker()
+        if current is not None and current != expected:
+            return False
     xbmcgui.Window(HOME_WINDOW).clearProperty(MENU_PLAY_PROPERTY)
+    return True
+
+
+PLUGIN_PREFIX = "plugin://%s/" % ADDON_ID
+_PLAY_PATHS = ("/play", "/play_from_start")
+
+
+def menu_play_id(file):
+    """The playback id (a string) in one of our /play or /play_from_start URLs, else None."""
+    if not isinstance(file, str) or not file.startswith(PLUGIN_PREFIX):
+        return None
+    parts = urlsplit(file)
+    if (parts.path or "/").rstrip("/") not in _PLAY_PATHS:
+        return None
+    values = parse_qs(parts.query).get("id") or []
+    value = values[0].strip() if values else ""
+    return value or None
+
+
+def marker_matches(marker, files):
+    """True when `marker` names one of `files`: the same file, or our plugin URL carrying the
+    marker's playback id."""
+    if not isinstance(marker, dict):
+        return False
+    marked_file = marker.get("file")
+    marked_id = marker.get("playback_id")
+    for file in files:
+        if not file:
+            continue
+        if marked_file and file == marked_file:
+            return True
+        play_id = menu_play_id(file)
+        if play_id is not None and marked_id is not None and play_id == str(marked_id):
+            return True
+    return False
 
 
 def write_library_resume(kind, dbid, position, total):
