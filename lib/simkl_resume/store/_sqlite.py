@@ -12,9 +12,12 @@ healthy, rebuilt file under the lock and leaves it alone. Before every query the
 connection checks (one `os.stat`) that the file at `path` is still the one it opened, so
 a process whose file was moved aside by another one reconnects instead of writing into
 the renamed file.
+
+`sqlite3` is imported on first use, not at import time: the plugin's menu path imports the
+cache, but when Window(10000) answers it never touches the disk (importing sqlite3 costs a
+few milliseconds of a menu open that has about as much in all).
 """
 import os
-import sqlite3
 import threading
 import time
 from typing import Callable, List, Optional, Tuple
@@ -27,8 +30,15 @@ _CORRUPT_MARKERS = ("not a database", "malformed", "corrupt", "encrypted", "unsu
 _COMPANIONS = ("-wal", "-shm", "-journal")
 
 
+def _sqlite3():
+    import sqlite3
+
+    return sqlite3
+
+
 def is_corruption(exc):
     """True for the sqlite errors that mean "this file is damaged", not "try again"."""
+    sqlite3 = _sqlite3()
     if not isinstance(exc, sqlite3.DatabaseError):
         return False
     text = str(exc).lower()
@@ -36,14 +46,31 @@ def is_corruption(exc):
 
 
 def is_busy(exc):
+    sqlite3 = _sqlite3()
     if not isinstance(exc, sqlite3.OperationalError):
         return False
     text = str(exc).lower()
     return "locked" in text or "busy" in text
 
 
-class UnexpectedSchema(sqlite3.DatabaseError):
-    """The file is a database, but not one we wrote (or of another schema version): corrupt."""
+_unexpected_schema = []
+
+
+def _unexpected_schema_class():
+    """UnexpectedSchema(sqlite3.DatabaseError), made on first use (sqlite3 is imported lazily)."""
+    if not _unexpected_schema:
+        class UnexpectedSchema(_sqlite3().DatabaseError):
+            """The file is a database, but not one we wrote (or of another schema version): corrupt."""
+
+        UnexpectedSchema.__module__ = __name__
+        _unexpected_schema.append(UnexpectedSchema)
+    return _unexpected_schema[0]
+
+
+def __getattr__(name):  # PEP 562: `_sqlite.UnexpectedSchema` still works, without importing sqlite3 early
+    if name == "UnexpectedSchema":
+        return _unexpected_schema_class()
+    raise AttributeError(name)
 
 
 def _identity(path):
@@ -72,7 +99,7 @@ class Database:
         self._log = log
         self._now = now
         self._lock = threading.RLock()
-        self._conn: Optional[sqlite3.Connection] = None
+        self._conn = None  # Optional[sqlite3.Connection]
         self._conn_identity: Optional[Tuple[int, int]] = None
 
     # -- public -----------------------------------------------------------------------
@@ -92,6 +119,7 @@ class Database:
     # -- internals --------------------------------------------------------------------
 
     def _run(self, fn, write):
+        sqlite3 = _sqlite3()
         with self._lock:
             recovered = False
             deadline = time.monotonic() + BUSY_RETRY_S
@@ -120,6 +148,7 @@ class Database:
 
     @staticmethod
     def _rollback(conn):
+        sqlite3 = _sqlite3()
         try:
             conn.execute("ROLLBACK")
         except sqlite3.Error:
@@ -127,6 +156,7 @@ class Database:
 
     def _close(self):
         if self._conn is not None:
+            sqlite3 = _sqlite3()
             try:
                 self._conn.close()
             except sqlite3.Error:
@@ -140,12 +170,12 @@ class Database:
                 return self._conn
             self._close()  # moved aside or deleted by someone else: follow the path
         if os.path.isdir(self.path):
-            raise UnexpectedSchema("a directory is in the way, not a database")
+            raise _unexpected_schema_class()("a directory is in the way, not a database")
         parent = os.path.dirname(self.path)
         if parent and not os.path.isdir(parent):
             os.makedirs(parent, exist_ok=True)
-        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None,
-                               check_same_thread=False)
+        conn = _sqlite3().connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None,
+                                  check_same_thread=False)
         try:
             self._prepare(conn)
         except BaseException:
@@ -169,7 +199,7 @@ class Database:
                 objects = conn.execute(
                     "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").fetchone()[0]
                 if objects:
-                    raise UnexpectedSchema(
+                    raise _unexpected_schema_class()(
                         f"unsupported file format: schema version {version}, expected {self._version}")
                 for statement in self._schema:
                     conn.execute(statement)
@@ -181,6 +211,7 @@ class Database:
 
     def _healthy(self):
         """A fresh look at the file: True when it opens, has our schema and passes quick_check."""
+        sqlite3 = _sqlite3()
         if os.path.isdir(self.path):
             return False
         if not os.path.exists(self.path):
@@ -215,6 +246,7 @@ class Database:
                   f" and rebuilt empty; {self._lost}")
 
     def _recover_lock(self):
+        sqlite3 = _sqlite3()
         try:
             lock = sqlite3.connect(self.path + ".recover-lock", timeout=60.0, isolation_level=None)
         except sqlite3.Error:

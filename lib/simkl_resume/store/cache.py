@@ -19,15 +19,15 @@ memory. `set` writes both.
 Construction does no I/O; the database is opened on the first disk access. A damaged
 database file is moved aside and rebuilt (one line through `log`); disk errors never
 raise out of get/set/delete: the cache is an optimisation, a miss is always acceptable.
+
+sqlite3 (and logging, datetime) are imported only when used: a plugin run answered by the
+memory layer never imports them.
 """
-import datetime
 import json
-import logging
-import sqlite3
 import time
 from typing import Any, Callable, Optional
 
-from ._sqlite import Database
+from ._sqlite import Database, _sqlite3
 
 DEFAULT_EXPIRATION_S = 30 * 24 * 3600  # simplecache's default: 30 days
 SCHEMA_VERSION = 1
@@ -40,11 +40,13 @@ _MISSING = object()
 
 
 def _default_log(message):
+    import logging
+
     logging.getLogger(__name__).warning("%s", message)
 
 
 def _seconds(expiration):
-    if isinstance(expiration, datetime.timedelta):
+    if hasattr(expiration, "total_seconds"):  # datetime.timedelta
         return expiration.total_seconds()
     return float(expiration)
 
@@ -125,7 +127,7 @@ class SimpleCache:
             if read:
                 return self._db.read(fn)
             return self._db.write(fn)
-        except (sqlite3.Error, OSError) as exc:
+        except (_sqlite3().Error, OSError) as exc:
             self._log(f"cache database {self._db.path}: could not {doing}: {exc}")
             return None
 
