@@ -223,13 +223,34 @@ def test_good_sync_status_shows_no_offline_line(kodi):
     assert run(kodi, "/").directory.labels()[0] == "Heat (1995)"
 
 
-def test_stale_resume_list_is_rebuilt_from_the_cached_playbacks(kodi):
+def test_stale_resume_list_is_drawn_as_cached_and_the_services_check_rebuilds_and_refreshes_it(kodi):
+    from simkl_resume.resume_list import ResumeListBuilder
+
     _library(kodi)
     ctx = plugin_ctx()
     store_playbacks(ctx, _playbacks(ctx.now())[:1])
     build_list(ctx)
     # PullSync stored new playbacks, but no builder ran (yet)
     store_playbacks(ctx, _playbacks(ctx.now()))
+    kodi.jsonrpc_calls.clear()
+    d = run(kodi, "/").directory
+    # the plugin never rebuilds (that costs JSON-RPC calls per needed show): it draws the cache
+    assert len(d.items) == 1
+    assert rpc_methods(kodi) == ["JSONRPC.NotifyAll"]
+    # ... and the service, seeing the menu's check, finds the list stale, rebuilds, refreshes
+    refreshed = []
+    builder = ResumeListBuilder(ctx, refresh=lambda: refreshed.append(True))
+    builder.start()
+    try:
+        builder.tick(0.0)  # the start-up check
+        assert builder._worker.wait_idle(10)
+        assert refreshed == [True]
+        builder.on_notification("plugin.video.simkl.resume", "Other.check", {"source": "menu"})
+        builder.tick(1.0)
+        assert builder._worker.wait_idle(10)
+        assert refreshed == [True]  # already current: no second rebuild, no refresh
+    finally:
+        builder.stop()
     d = run(kodi, "/").directory
     assert len(d.items) == 3
     assert ctx.cache.get(KEY_RESUME_LIST)["entries"][0]["playback_id"] == 13
@@ -283,13 +304,19 @@ def test_root_with_20000_items_and_1000_playbacks_makes_at_most_3_jsonrpc_calls_
             expected_matched.append(pid)
     store_playbacks(ctx, playbacks)
     build_list(ctx)  # the service: index + list (warm from here on)
-    kodi.jsonrpc_calls.clear()
-    d = run(kodi, "/").directory
-    assert len(kodi.jsonrpc_calls) <= 3
-    assert rpc_methods(kodi) == ["JSONRPC.NotifyAll"]
-    ids = [int(item.url.rsplit("=", 1)[1]) for item in d.items]
+    items, url, opens = [], "/", 0
+    while url is not None:  # page by page, as the user presses "Next page"
+        kodi.jsonrpc_calls.clear()
+        d = run(kodi, url).directory
+        opens += 1
+        assert len(kodi.jsonrpc_calls) <= 3
+        assert rpc_methods(kodi) == ["JSONRPC.NotifyAll"]
+        url = d.items[-1].url if d.items[-1].isFolder else None
+        items.extend(i for i in d.items if not i.isFolder)
+    assert opens == 10  # 100 entries a page
+    ids = [int(item.url.rsplit("=", 1)[1]) for item in items]
     assert ids == expected_matched + expected_unmatched
-    assert [i.listitem.getProperty("IsPlayable") for i in d.items] == (
+    assert [i.listitem.getProperty("IsPlayable") for i in items] == (
         ["true"] * len(expected_matched) + ["false"] * len(expected_unmatched))
 
 

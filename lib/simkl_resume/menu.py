@@ -1,28 +1,32 @@
 """The plugin root "Resume from Simkl", drawn from the cache (route "/": show_root).
 
-No network, no `requests`: the entries come ready-made from KEY_RESUME_LIST (resume_list.py,
-built by the service). The only JSON-RPC call of a normal run is JSONRPC.NotifyAll asking the
-service for an on-open check; when the list in the cache is stale (the playbacks changed and
-nobody rebuilt it yet) it is rebuilt here from the cached library index.
+No network, no `requests`, no SQLite when Window(10000) holds the cache, and never a rebuild:
+the entries come ready-made, one page at a time, from the menu pages the service stores with
+KEY_RESUME_LIST (resume_cache.py; built by resume_list.ResumeListBuilder). The only JSON-RPC
+call of a run is JSONRPC.NotifyAll asking the service for an on-open check; the service also
+rebuilds the list there when it is missing or older than the cached playbacks, and refreshes
+the menu when that changed it. With no list in the cache yet the menu says it is updating.
 
 Layout:
   - not signed in: one entry "Sign in to Simkl" (route /login);
-  - "offline since ..." line first when the last check failed (KEY_SYNC_STATUS);
+  - "offline since ..." line first (first page) when the last check failed (KEY_SYNC_STATUS);
   - matched entries newest first: "Show — S01E05 Title" / "Movie (Year)", label2/plot with
     progress %, time left, "paused 2 h ago", expiry; the library item's art and resume point;
     playable (route /play), context menu: play from the beginning, remove, mark as watched;
-  - unmatched entries last, greyed, not playable, saying why.
+  - unmatched entries last, greyed, not playable, saying why;
+  - at most resume_cache.PAGE_SIZE entries per page, then "Next page (2/10)" (route /?page=2).
 
 `entry_specs(value, now, sync_status)` / `root_entries(...)` are the pure parts (tested alone).
 """
 import time
 
 from . import ADDON_ID
-from .context import KEY_PLAYBACKS, KEY_SYNC_STATUS, AddonContext
+from .context import KEY_SYNC_STATUS, AddonContext
 from .core.progress import format_clock, time_left
 from .kodi import listing
-from .kodi.router import plugin_url
+from .kodi.router import BASE_URL, plugin_url
 from .kodi.strings import localize
+from .resume_cache import PAGE_SIZE, load_menu_page, load_resume_list, menu_pages
 
 S_SIGN_IN = 30400
 S_EPISODE_LABEL = 30401
@@ -44,13 +48,29 @@ S_PLAY_FROM_START = 30418
 S_REMOVE = 30419
 S_WATCHED = 30420
 S_NOTHING_PAUSED = 30421
+S_UPDATING = 30429
+S_NEXT_PAGE = 30430
 HEADING = 30000
 
 GREY = "[COLOR grey]%s[/COLOR]"
 
+# Localized strings of the current run: a page draws ~10 per entry from a dozen ids.
+# Cleared at every show_root (the language may change between runs of a reused interpreter).
+_strings = {}
+
 
 def _(string_id):
-    return localize(string_id)
+    text = _strings.get(string_id)
+    if text is None:
+        text = _strings[string_id] = localize(string_id)
+    return text
+
+
+def _id_url(path, playback_id):
+    """plugin_url(path, id=playback_id), without urlencode for the usual integer id."""
+    if type(playback_id) is int:
+        return "%s%s?id=%d" % (BASE_URL, path, playback_id)
+    return plugin_url(path, id=playback_id)
 
 
 def format_age(seconds):
@@ -97,9 +117,9 @@ def _context(entry):
     pid = entry["playback_id"]
     items = []
     if entry.get("matched"):
-        items.append((_(S_PLAY_FROM_START), "PlayMedia(%s)" % plugin_url("/play_from_start", id=pid)))
-    items.append((_(S_REMOVE), "RunPlugin(%s)" % plugin_url("/remove", id=pid)))
-    items.append((_(S_WATCHED), "RunPlugin(%s)" % plugin_url("/watched", id=pid)))
+        items.append((_(S_PLAY_FROM_START), "PlayMedia(%s)" % _id_url("/play_from_start", pid)))
+    items.append((_(S_REMOVE), "RunPlugin(%s)" % _id_url("/remove", pid)))
+    items.append((_(S_WATCHED), "RunPlugin(%s)" % _id_url("/watched", pid)))
     return items
 
 
@@ -107,7 +127,7 @@ def entry_spec(entry, now):
     """(url, item spec) of one resume list entry (see kodi/listing.py for specs)."""
     label = entry_label(entry)
     details = entry_details(entry, now)
-    url = plugin_url("/play", id=entry["playback_id"])
+    url = _id_url("/play", entry["playback_id"])
     if not entry.get("matched"):
         reason = _(REASON_STRINGS.get(entry.get("reason"), REASON_STRINGS["not_in_library"]))
         return url, {
@@ -145,7 +165,11 @@ def offline_spec(sync_status):
 
 
 def content_type(entries):
-    kinds = set(e.get("mediatype") for e in entries if e.get("matched"))
+    return _content_for(set(e.get("mediatype") for e in entries if e.get("matched")))
+
+
+def _content_for(kinds):
+    kinds = set(kinds)
     if kinds == {"movie"}:
         return "movies"
     if kinds == {"episode"}:
@@ -153,28 +177,50 @@ def content_type(entries):
     return "videos"
 
 
-def root_entries(value, now, sync_status=None):
-    """[(url, spec)] of the signed-in root, and its content type."""
-    entries = list((value or {}).get("entries") or [])
+def _updating_spec():
+    text = _(S_UPDATING)
+    return plugin_url("/"), {"label": GREY % text, "path": "", "playable": False, "info": {"plot": text}}
+
+
+def next_page_spec(page, pages):
+    url = plugin_url("/", page=page + 1)
+    return url, {"label": _(S_NEXT_PAGE) % (page + 1, pages), "path": url, "folder": True,
+                 "playable": False}
+
+
+def page_entries(page_value, now, sync_status=None):
+    """[(url, spec)] of one menu page (resume_cache.menu_pages), and the list's content type.
+    None for `page_value`: no list in the cache yet (the service is building it)."""
     out = []
-    offline = offline_spec(sync_status)
+    number = (page_value or {}).get("page", 1)
+    offline = offline_spec(sync_status) if number == 1 else None
     if offline is not None:
         out.append(offline)
-    for entry in entries:
-        if entry.get("matched"):
-            out.append(entry_spec(entry, now))
-    for entry in entries:
-        if not entry.get("matched"):
-            out.append(entry_spec(entry, now))
-    if not entries:
+    if page_value is None:
+        out.append(_updating_spec())
+        return out, "videos"
+    entries = page_value.get("entries") or []
+    out.extend(entry_spec(entry, now) for entry in entries)
+    if not entries and number == 1:
         out.append((plugin_url("/"), {"label": GREY % _(S_NOTHING_PAUSED), "path": "", "playable": False}))
-    return out, content_type(entries)
+    pages = page_value.get("pages") or 1
+    if number < pages:
+        out.append(next_page_spec(number, pages))
+    return out, _content_for(page_value.get("kinds") or [])
+
+
+def root_entries(value, now, sync_status=None):
+    """[(url, spec)] of the whole signed-in list (not paged), and its content type."""
+    entries = list((value or {}).get("entries") or [])
+    pages = menu_pages({"entries": entries}, page_size=max(1, len(entries)))
+    out, content = page_entries(pages[0], now, sync_status)
+    return out, content
 
 
 def ask_service_to_check(call=None):
     """JSONRPC.NotifyAll -> the service's Monitor sees Other.check from our sender."""
     if call is None:
-        from .kodi.library import _default_call as call
+        from .kodi.jsonrpc import call
     try:
         call("JSONRPC.NotifyAll", {"sender": ADDON_ID, "message": "check", "data": {"source": "menu"}})
     except Exception:  # noqa: BLE001 - the list is drawn anyway; the poll catches up later
@@ -183,23 +229,30 @@ def ask_service_to_check(call=None):
 
 
 def current_list(ctx):
-    """KEY_RESUME_LIST, rebuilt here when it is missing or older than the cached playbacks."""
-    from .resume_list import load_resume_list, playbacks_checksum
-
-    value = load_resume_list(ctx.cache)
-    raw = ctx.cache.get(KEY_PLAYBACKS)
-    if raw is None:
-        return value
-    if value is not None and value.get("source") == playbacks_checksum(raw):
-        return value
-    from .resume_list import ResumeListBuilder
-
-    builder = ResumeListBuilder(ctx)
-    builder.rebuild()
+    """KEY_RESUME_LIST as cached (None when there is none). Never rebuilt here: the service
+    keeps it in step with the playbacks (ResumeListBuilder, also on every on-open check)."""
     return load_resume_list(ctx.cache)
 
 
+def current_page(ctx, number=1):
+    """Menu page `number` (1-based) as the service stored it; a list without stored pages (an
+    older version wrote it) is paged here. A page past the end gives the last one. None when
+    no list is cached at all."""
+    number = max(1, int(number or 1))
+    page = load_menu_page(ctx.cache, number)
+    if page is not None:
+        return page
+    value = load_resume_list(ctx.cache)
+    if value is None:
+        if number > 1:
+            return current_page(ctx, 1)
+        return None
+    pages = menu_pages(value, PAGE_SIZE)
+    return pages[min(number, len(pages)) - 1]
+
+
 def show_root(call, ctx=None):
+    _strings.clear()
     ctx = ctx or AddonContext.from_kodi()
     category = _(HEADING)
     if not ctx.account.token:
@@ -209,6 +262,7 @@ def show_root(call, ctx=None):
                                content="files", category=category)
         return
     ask_service_to_check()
-    value = current_list(ctx)
-    entries, content = root_entries(value, ctx.now(), ctx.cache.get(KEY_SYNC_STATUS))
+    number = call.param_int("page") if hasattr(call, "param_int") else None
+    page = current_page(ctx, number or 1)
+    entries, content = page_entries(page, ctx.now(), ctx.cache.get(KEY_SYNC_STATUS))
     listing.show_directory(call.handle, entries, content=content, category=category)

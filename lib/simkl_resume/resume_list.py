@@ -18,23 +18,29 @@ An entry is a plain dict:
     None: runtime, else the library resume total).
 Titles and numbers come from the library item when matched, from Simkl otherwise.
 """
-import hashlib
-import json
 import threading
 from typing import Any, Dict, List, Optional
 
-from .context import KEY_PLAYBACKS, KEY_RESUME_LIST
+from . import ADDON_ID
+from .context import KEY_PLAYBACKS
 from .core.matching import Match, match_all, matched_first, shows_needed
 from .core.model import EPISODE, Playback
 from .kodi.library import CachedLibraryIndex, KodiLibrary, is_library_change
+from .resume_cache import (  # noqa: F401 - re-exported: the list's reading/writing lives there
+    DAY,
+    LIST_FORMAT,
+    RESUME_LIST_EXPIRATION,
+    load_resume_list,
+    playbacks_checksum,
+    store_resume_list,
+)
 from .service import Component
 from .worker import BackgroundWorker
 
-LIST_FORMAT = 1
-DAY = 24 * 3600
 # Seconds to wait after a library notification before rebuilding (a scan sends many).
 LIBRARY_DEBOUNCE = 3.0
-RESUME_LIST_EXPIRATION = 365 * DAY
+# The plugin's on-open check (JSONRPC.NotifyAll from menu.py), as the service's Monitor sees it.
+CHECK_METHOD = "Other.check"
 
 
 def load_playbacks(cache, log=None) -> List[Playback]:
@@ -49,12 +55,6 @@ def load_playbacks(cache, log=None) -> List[Playback]:
                 log("skipping an unreadable cached playback")
     out.sort(key=lambda p: -(p.paused_epoch or 0))
     return out
-
-
-def playbacks_checksum(raw: Any) -> str:
-    """A short digest of the cached playbacks value, to tell whether the list is stale."""
-    text = json.dumps(raw, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]  # noqa: S324 - not security
 
 
 def _positive(value: Any) -> Optional[float]:
@@ -144,17 +144,6 @@ def build_resume_list(playbacks: List[Playback], index, library: KodiLibrary, re
     return {"v": LIST_FORMAT, "built_at": now, "source": source, "entries": entries}
 
 
-def load_resume_list(cache) -> Optional[Dict[str, Any]]:
-    data = cache.get(KEY_RESUME_LIST)
-    if isinstance(data, dict) and data.get("v") == LIST_FORMAT and isinstance(data.get("entries"), list):
-        return data
-    return None
-
-
-def store_resume_list(cache, value: Dict[str, Any]) -> None:
-    cache.set(KEY_RESUME_LIST, value, expiration=RESUME_LIST_EXPIRATION)
-
-
 def drop_playback(cache, playback_id: int) -> None:
     """Forget one playback in the cached playbacks and the resume list (after remove/watched)."""
     raw = cache.get(KEY_PLAYBACKS)
@@ -220,6 +209,15 @@ class ResumeListBuilder(Component):
             self.log("resume list rebuild failed: %s" % type(exc).__name__)
             return False
 
+    def list_is_current(self) -> bool:
+        """True when KEY_RESUME_LIST was built from the cached playbacks as they are now (or no
+        playbacks are cached yet: then PullSync's first fetch builds it)."""
+        raw = self.context.cache.get(KEY_PLAYBACKS)
+        if raw is None:
+            return True
+        value = load_resume_list(self.context.cache)
+        return value is not None and value.get("source") == playbacks_checksum(raw)
+
     def library_changed(self) -> None:
         with self._lock:
             self.index.invalidate()
@@ -227,17 +225,27 @@ class ResumeListBuilder(Component):
     # ------------------------------------------------------------------ Component
     def start(self):
         self._worker.start()
+        # a list missing or older than the cached playbacks (the service was stopped before it
+        # rebuilt, a rebuild failed, an older version wrote it) is rebuilt at start-up
+        self._check_list = True
 
     def on_notification(self, sender, method, data):
         if is_library_change(method, data):
             self._library_dirty = True
             self._due = None  # tick() schedules from Kodi's clock
             self._pending_library = True
+        elif method == CHECK_METHOD and sender == ADDON_ID:
+            # the menu opened: it draws what is cached and never rebuilds, so the service
+            # makes sure the list matches the cached playbacks (and refreshes the menu if not)
+            self._check_list = True
 
     _pending_library = False
     _library_dirty = False
+    _check_list = False
 
     def tick(self, now):
+        if self._check_list:
+            self._worker.wake()
         if self._pending_library:
             self._pending_library = False
             self._due = now + self.debounce
@@ -251,6 +259,18 @@ class ResumeListBuilder(Component):
 
     def stop(self):
         self._worker.stop()
+
+    def _list_work(self):
+        if not self._check_list:
+            return
+        self._check_list = False
+        try:
+            current = self.list_is_current()
+        except Exception as exc:  # a damaged cache must not stop the worker
+            self.log("resume list check failed: %s" % type(exc).__name__)
+            return
+        if not current and self.playbacks_changed() and self.refresh is not None:
+            self.refresh()
 
     def _library_work(self):
         if not self._library_dirty:
@@ -270,4 +290,5 @@ class _RebuildWorker(BackgroundWorker):
         self.builder = builder
 
     def work(self):
+        self.builder._list_work()
         self.builder._library_work()

@@ -1,0 +1,88 @@
+"""The resume list in the cache, and the menu's ready-made pages of it (light: the plugin's menu
+path imports this and nothing of matching, the library or the service).
+
+    load_resume_list(cache) -> the KEY_RESUME_LIST value or None
+    store_resume_list(cache, value)   # writes the list AND its menu pages
+    load_menu_page(cache, number) -> page or None   (1-based; None: not stored / other format)
+    menu_pages(value, page_size=PAGE_SIZE) -> [page, ...]  (what store_resume_list stores)
+    playbacks_checksum(raw) -> str    # digest of the cached playbacks (list "source")
+
+The menu draws one page at a time so that opening it stays cheap with any number of paused
+items: a page holds at most PAGE_SIZE entries, reduced to what the menu draws (menu_record),
+matched entries first, and tells how many pages there are:
+    {"v": PAGE_FORMAT, "built_at", "source", "page": n, "pages": count, "total": entries,
+     "kinds": sorted media types of the matched entries of the WHOLE list, "entries": [...]}
+under the cache key "resume_menu.<n>". The whole list (with each entry's playback, for the
+actions) stays under KEY_RESUME_LIST.
+"""
+from typing import Any, Dict, List, Optional
+
+from .context import KEY_RESUME_LIST
+
+LIST_FORMAT = 1
+PAGE_FORMAT = 1
+DAY = 24 * 3600
+RESUME_LIST_EXPIRATION = 365 * DAY
+# Entries per menu page. A page of 100 is drawn in a few milliseconds; a longer list gets a
+# "Next page" item (Kodi's usual pattern for long plugin listings).
+PAGE_SIZE = 100
+KEY_MENU_PAGE = "resume_menu.%d"
+
+# What menu.entry_spec reads of an entry (the rest - playback, file, via, ... - is for actions).
+MENU_FIELDS = ("playback_id", "type", "title", "year", "show_title", "season", "number", "progress",
+               "paused_epoch", "expires_epoch", "matched", "reason", "mediatype", "dbid", "uniqueids",
+               "art", "duration")
+
+
+def playbacks_checksum(raw: Any) -> str:
+    """A short digest of the cached playbacks value, to tell whether the list is stale."""
+    import hashlib
+    import json
+
+    text = json.dumps(raw, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]  # noqa: S324 - not security
+
+
+def load_resume_list(cache) -> Optional[Dict[str, Any]]:
+    data = cache.get(KEY_RESUME_LIST)
+    if isinstance(data, dict) and data.get("v") == LIST_FORMAT and isinstance(data.get("entries"), list):
+        return data
+    return None
+
+
+def menu_record(entry: Dict[str, Any]) -> Dict[str, Any]:
+    return {key: entry.get(key) for key in MENU_FIELDS if key in entry}
+
+
+def menu_pages(value: Dict[str, Any], page_size: int = PAGE_SIZE) -> List[Dict[str, Any]]:
+    """The list cut into menu pages (at least one, possibly empty), matched entries first."""
+    entries = [e for e in value.get("entries") or [] if isinstance(e, dict)]
+    ordered = [e for e in entries if e.get("matched")] + [e for e in entries if not e.get("matched")]
+    kinds = sorted(set(str(e.get("mediatype")) for e in ordered if e.get("matched")))
+    size = max(1, int(page_size))
+    count = max(1, (len(ordered) + size - 1) // size)
+    return [{"v": PAGE_FORMAT, "built_at": value.get("built_at"), "source": value.get("source"),
+             "page": n + 1, "pages": count, "total": len(ordered), "kinds": kinds,
+             "entries": [menu_record(e) for e in ordered[n * size:(n + 1) * size]]}
+            for n in range(count)]
+
+
+def load_menu_page(cache, number: int) -> Optional[Dict[str, Any]]:
+    data = cache.get(KEY_MENU_PAGE % int(number))
+    if (isinstance(data, dict) and data.get("v") == PAGE_FORMAT and data.get("page") == number
+            and isinstance(data.get("entries"), list) and isinstance(data.get("pages"), int)):
+        return data
+    return None
+
+
+def store_resume_list(cache, value: Dict[str, Any], page_size: int = PAGE_SIZE) -> None:
+    """Store the list and its menu pages; pages of a longer earlier list are deleted. Pages are
+    written before the list, and a reader finding a page of another build than its list still
+    gets a consistent page (each page is one value)."""
+    old = load_menu_page(cache, 1)
+    pages = menu_pages(value, page_size)
+    for page in pages:
+        cache.set(KEY_MENU_PAGE % page["page"], page, expiration=RESUME_LIST_EXPIRATION)
+    for number in range(len(pages) + 1, (old or {}).get("pages", 0) + 1):
+        cache.delete(KEY_MENU_PAGE % number)
+    cache.set(KEY_RESUME_LIST, value, expiration=RESUME_LIST_EXPIRATION)
