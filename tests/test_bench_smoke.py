@@ -11,19 +11,22 @@ def test_menu_child_process_draws_every_playback_with_one_jsonrpc_call_and_no_re
     _wall, cold, _err = menu.run_once(state, "menu cold")
     for result in (warm, cold):
         assert result["succeeded"] is True
-        assert result["items"] == QUICK["menu"]["playbacks"]
+        assert result["items"] == result["entries"] == QUICK["menu"]["playbacks"]
         assert result["jsonrpc"] == ["JSONRPC.NotifyAll"]
         assert result["library_loaded"] is False
         assert result["has_requests"] is False and result["has_urllib3"] is False
+    # Window(10000) answers the warm menu: no SQLite, no matching code
+    assert warm["has_sqlite3"] is False
+    assert "simkl_resume.resume_list" not in warm["new_modules"]
+    assert "simkl_resume.core.matching" not in warm["new_modules"]
 
 
-def test_menu_cold_rebuild_reads_the_library_and_bare_runs_no_plugin(tmp_path):
+def test_menu_cold_with_no_list_draws_one_updating_line_without_reading_the_library(tmp_path):
     state = menu.prepare(str(tmp_path / "menu"), **QUICK["menu"])
-    _wall, rebuilt, _err = menu.run_once(state, "menu cold, list rebuilt")
-    assert rebuilt["library_loaded"] is True
-    assert rebuilt["jsonrpc"][:3] == ["JSONRPC.NotifyAll", "VideoLibrary.GetMovies",
-                                      "VideoLibrary.GetTVShows"]
-    assert rebuilt["items"] == QUICK["menu"]["playbacks"]
+    _wall, nolist, _err = menu.run_once(state, "menu cold, no list")
+    assert nolist["library_loaded"] is False
+    assert nolist["jsonrpc"] == ["JSONRPC.NotifyAll"]
+    assert (nolist["items"], nolist["entries"]) == (1, 0)
     _wall, bare, _err = menu.run_once(state, "bare (bootstrap + Kodi modules)")
     assert "items" not in bare and bare["library_loaded"] is False
 
@@ -86,7 +89,7 @@ def _figures(warm_inproc, idle_requests):
     scen["menu cold"].update(in_process_median_s=0.01, jsonrpc=["JSONRPC.NotifyAll"], items=3)
     imports = {s: {"modules": 1, "self_us_total": 10, "heaviest_self": [("x", 10, 10)],
                    "imported": dict.fromkeys(("requests", "urllib3", "sqlite3", "socket", "ssl"), False),
-                   "new_in_menu": {}} for s in ("menu warm", "menu cold")}
+                   "new_in_menu": {}} for s in ("menu warm", "menu cold", "menu cold, no list")}
     imports["bare_preimported"] = []
     day = {"requests": idle_requests, "by_path": {"/sync/activities": idle_requests}, "playback_fetches": 0,
            "bytes_up": 1, "bytes_down": 1, "polls": 96}

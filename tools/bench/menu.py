@@ -30,13 +30,14 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 CHILD = os.path.join(REPO, "tools", "bench", "menu_child.py")
 ADDON_ID = "plugin.video.simkl.resume"
 
-# name -> (mode, window properties present, cache.db variant)
+# name -> (mode, window properties present, cache.db variant[, plugin query])
 SCENARIOS = {
     "python -c pass": (None, None, None),
     "bare (bootstrap + Kodi modules)": ("bare", "1", "warm"),
     "menu warm": ("menu", "1", "warm"),
+    "menu warm, page 2": ("menu", "1", "warm", "?page=2"),
     "menu cold": ("menu", "0", "cold"),
-    "menu cold, list rebuilt": ("menu", "0", "rebuild"),
+    "menu cold, no list": ("menu", "0", "nolist"),
 }
 
 
@@ -65,6 +66,7 @@ class MenuState:
 def prepare(root, movies=15000, shows=1000, episodes=4000, playbacks=1000):
     """Fill a fake Kodi and the cache as the service would have, and save it to disk under `root`."""
     from simkl_resume.context import KEY_LIBRARY_INDEX, KEY_RESUME_LIST
+    from simkl_resume.resume_cache import KEY_MENU_PAGE
     from tests.fakekodi import FakeKodi, install, uninstall
     from tests.test_menu_support import (build_list, episode_playback, movie_playback, plugin_ctx,
                                          store_playbacks)
@@ -95,7 +97,8 @@ def prepare(root, movies=15000, shows=1000, episodes=4000, playbacks=1000):
             else:
                 items.append(movie_playback(pid, "Film %d" % (n % movies), None,
                                             {"imdb": "tt%07d" % (1000000 + n % movies)}, paused_epoch=paused))
-        store_playbacks(ctx, items)
+        # as after the service's last check (it writes the sync status at every check)
+        store_playbacks(ctx, items, status={"ok": True, "checked_at": now, "last_ok_at": now, "error": ""})
         build_list(ctx)
         ctx.cache.close()
         state = MenuState(root, movies + shows + episodes, playbacks, playbacks)
@@ -104,11 +107,16 @@ def prepare(root, movies=15000, shows=1000, episodes=4000, playbacks=1000):
         con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         con.close()
         shutil.copyfile(live, state.db_variant("warm"))
-        variants = (("cold", [KEY_LIBRARY_INDEX]), ("rebuild", [KEY_LIBRARY_INDEX, KEY_RESUME_LIST]))
-        for variant, keys in variants:
+        # nolist: the service never built the list (nor the menu pages): the menu must not
+        # rebuild it (hundreds of JSON-RPC calls); it says "updating" and the service builds it
+        variants = (("cold", [KEY_LIBRARY_INDEX], None),
+                    ("nolist", [KEY_LIBRARY_INDEX, KEY_RESUME_LIST], KEY_MENU_PAGE % 0))
+        for variant, keys, like in variants:
             shutil.copyfile(live, state.db_variant(variant))
             con = sqlite3.connect(state.db_variant(variant))
             con.executemany("DELETE FROM simplecache WHERE id = ?", [(k,) for k in keys])
+            if like:
+                con.execute("DELETE FROM simplecache WHERE id LIKE ?", (like[:-1] + "%",))
             con.commit()
             con.execute("PRAGMA journal_mode=DELETE")
             con.execute("VACUUM")
@@ -124,21 +132,22 @@ def prepare(root, movies=15000, shows=1000, episodes=4000, playbacks=1000):
     return state
 
 
-def _child_cmd(state, mode, window, result, python=sys.executable, extra=()):
+def _child_cmd(state, mode, window, result, python=sys.executable, extra=(), query="?"):
     if mode is None:
         return [python] + list(extra) + ["-c", "pass"]
-    return [python] + list(extra) + [CHILD, state.root, mode, window, result]
+    return [python] + list(extra) + [CHILD, state.root, mode, window, result, query]
 
 
 def run_once(state, scenario, python=sys.executable, extra=()):
     """(wall seconds from spawn to exit, child's result dict or None, stderr)."""
-    mode, window, variant = SCENARIOS[scenario]
+    mode, window, variant = SCENARIOS[scenario][:3]
+    query = SCENARIOS[scenario][3] if len(SCENARIOS[scenario]) > 3 else "?"
     result = os.path.join(state.root, "result.json")
     if os.path.exists(result):
         os.remove(result)
     if variant:
         state.install_db(variant)
-    cmd = _child_cmd(state, mode, window, result, python, extra)
+    cmd = _child_cmd(state, mode, window, result, python, extra, query)
     env = dict(os.environ)
     env.pop("PYTHONPATH", None)
     # Bytecode caches as Kodi has them after the first run, kept outside the tree
@@ -181,8 +190,9 @@ def measure(state, runs=15, python=sys.executable):
             entry["in_process_median_s"] = median(inproc[name])
         d = details.get(name)
         if d:
-            entry.update({k: d[k] for k in ("items", "succeeded", "jsonrpc", "library_loaded", "has_requests",
-                                            "has_urllib3", "has_sqlite3", "has_socket", "has_ssl")
+            entry.update({k: d[k] for k in ("items", "entries", "succeeded", "jsonrpc", "library_loaded",
+                                            "has_requests", "has_urllib3", "has_sqlite3", "has_socket",
+                                            "has_ssl")
                           if k in d})
         out["scenarios"][name] = entry
     return out
@@ -207,12 +217,14 @@ def import_profile(state, python=sys.executable, top=12):
     _w, _d, bare_err = run_once(state, "bare (bootstrap + Kodi modules)", python, extra=["-X", "importtime"])
     bare_modules = {r[0] for r in parse_importtime(bare_err)}
     out = {}
-    for scenario in ("menu warm", "menu cold"):
+    for scenario in ("menu warm", "menu cold", "menu cold, no list"):
         _w, data, err = run_once(state, scenario, python, extra=["-X", "importtime"])
         rows = [r for r in parse_importtime(err) if r[0] not in bare_modules]
         ours = sum(r[1] for r in rows)
         heaviest = sorted(rows, key=lambda r: -r[1])[:top]
-        watched = ("requests", "urllib3", "sqlite3", "_sqlite3", "socket", "ssl", "json")
+        watched = ("requests", "urllib3", "sqlite3", "_sqlite3", "socket", "ssl", "json", "logging",
+                   "hashlib", "simkl_resume.resume_list", "simkl_resume.core.matching",
+                   "simkl_resume.kodi.library")
         out[scenario] = {
             "modules": len(rows), "self_us_total": ours,
             "heaviest_self": [(r[0], r[1], r[2]) for r in heaviest],

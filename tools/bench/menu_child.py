@@ -1,15 +1,16 @@
 """One plugin process, the way Kodi starts it: the fake Kodi installed, then default.py.
 
-    python tools/bench/menu_child.py STATE_DIR MODE WINDOW RESULT_JSON
+    python tools/bench/menu_child.py STATE_DIR MODE WINDOW RESULT_JSON [QUERY]
       MODE   "bare" (bootstrap only) or "menu" (bootstrap, then default.py run as __main__)
       WINDOW "1": Window(10000) holds the cache's memory layer (warm), "0": empty (cold)
+      QUERY  the plugin query Kodi passes as argv[2] ("?" by default, "?page=2" for page 2)
 
 The bootstrap is the same for both modes and loads only prepared state: the fake Kodi's
 constructor (addon.xml, settings.xml, strings.po), the Window(10000) properties as raw
 strings (what real Kodi hands over), and a library that is unpickled only if JSON-RPC
 touches it (tools/bench/menu.py prepared all of it beforehand). The profile folder (cache.db,
 account.json) is on disk already. argv is what Kodi passes a plugin:
-[plugin://plugin.video.simkl.resume/, handle, '?', 'resume:false'].
+[plugin://plugin.video.simkl.resume/, handle, '?query', 'resume:false'].
 """
 import json
 import os
@@ -55,7 +56,7 @@ def run_entry(path):
     exec(code, {"__name__": "__main__", "__file__": path, "__builtins__": __builtins__})  # noqa: S102
 
 
-def main(state_dir, mode, window, result_path):
+def main(state_dir, mode, window, result_path, query="?"):
     sys.path.insert(0, REPO)
     from tests.fakekodi import FakeKodi, install
 
@@ -80,11 +81,12 @@ def main(state_dir, mode, window, result_path):
         handle = 7
         kodi.directory = Directory(handle)
         kodi.current_handle = handle
-        sys.argv = ["plugin://%s/" % kodi.addon_id, str(handle), "?", "resume:false"]
+        sys.argv = ["plugin://%s/" % kodi.addon_id, str(handle), query, "resume:false"]
         start = time.perf_counter()
         run_entry(os.path.join(REPO, "default.py"))
         result["in_process_s"] = time.perf_counter() - start
         result["items"] = len(kodi.directory.items)
+        result["entries"] = sum(1 for i in kodi.directory.items if "/play?" in i.url)
         result["succeeded"] = kodi.directory.succeeded
         result["jsonrpc"] = [m for m, _p in kodi.jsonrpc_calls]
     result["library_loaded"] = library.loaded
@@ -96,4 +98,4 @@ def main(state_dir, mode, window, result_path):
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:5])
+    main(*sys.argv[1:6])
