@@ -54,9 +54,10 @@ lint: $(STAMP)
 	@echo "==> ruff check ."
 	@$(PY) -m ruff check -q --output-format concise . && echo "    ruff: clean"
 
-zip:
+# The venv's Python: the build vendors its pinned segno (the sign-in QR code) into the zip.
+zip: $(STAMP)
 	@echo "==> packaging $(ZIP)"
-	@$(PYTHON3) -m tools.build_zip --out build --unpacked | sed 's/^/    /'
+	@$(PY) -m tools.build_zip --out build --unpacked | sed 's/^/    /'
 
 check: $(STAMP) zip
 	@echo "==> kodi-addon-checker ($(BRANCHES)), offline"

@@ -67,6 +67,16 @@ def kodi_helpers(kodi, monkeypatch):
     return kodi
 
 
+@pytest.fixture(autouse=True)
+def progress_pin_dialog(monkeypatch):
+    """These tests read the PIN flow off the DialogProgress fallback: the XML file is made
+    missing, which is the real fallback path (Kodi refuses the window). The XML dialog with
+    the QR code runs the same flows in tests/test_login_qr.py."""
+    from simkl_resume.kodi import pin_dialog
+
+    monkeypatch.setattr(pin_dialog, "WINDOW_XML", "missing-simkl-pin.xml")
+
+
 class LinkedStandIn:
     """The stand-in with its clock following the fake Kodi's clock (times `rate`)."""
 

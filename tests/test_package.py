@@ -185,6 +185,89 @@ def test_generated_build_module_is_git_ignored_in_the_tree():
     assert build_zip.BUILD_PY in ignored
 
 
+# --- vendored third-party code (segno: the sign-in QR code) ---------------------------------
+
+SEGNO_DIR = build_zip.VENDOR_DIR + "/segno/"
+
+
+def test_zip_vendors_the_segno_version_pinned_in_requirements_with_its_licence(built):
+    import importlib.metadata
+
+    pinned = build_zip.pinned_version("segno")
+    assert pinned and importlib.metadata.version("segno") == pinned
+    assert "segno %s" % pinned in built.text(build_zip.VENDOR_DIR + "/__init__.py")
+    assert "Lars Heuer" in built.text(SEGNO_DIR + "LICENSE")
+    assert "Redistribution and use in source and binary forms" in built.text(SEGNO_DIR + "LICENSE")
+    inside = sorted(rel[len(SEGNO_DIR):] for rel in built.data if rel.startswith(SEGNO_DIR))
+    assert inside == sorted(list(build_zip.SEGNO_MODULES) + ["LICENSE"])
+    assert 'version="%s"' % pinned not in built.text("addon.xml")  # no new Kodi dependency
+
+
+def test_vendored_segno_draws_the_qr_png_from_the_unpacked_addon_alone(built, tmp_path):
+    import subprocess
+    import sys
+
+    with zipfile.ZipFile(str(built.path)) as zf:
+        zf.extractall(str(tmp_path))
+    lib = tmp_path / ADDON_ID / "lib"
+    code = (
+        "import sys; sys.path.insert(0, %r)\n"
+        "from simkl_resume._vendor import segno\n"
+        "assert segno.__file__.startswith(%r), segno.__file__\n"
+        "segno.make('https://simkl.com/pin/ABCDE', error='m', micro=False).save(%r, kind='png', scale=4)\n"
+        % (str(lib), str(lib), str(tmp_path / "qr.png"))
+    )
+    subprocess.run([sys.executable, "-I", "-c", code], check=True, timeout=120)
+    assert (tmp_path / "qr.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_build_without_segno_warns_and_ships_no_vendored_code(tmp_path, monkeypatch):
+    monkeypatch.setattr(build_zip, "locate_segno", lambda: None)
+    messages: List[str] = []
+    inside = Built(build_zip.build_zip(tmp_path, ROOT, env={}, log=messages.append))
+    assert [rel for rel in inside.data if rel.startswith(build_zip.VENDOR_DIR)] == []
+    assert any("segno" in m and "no QR code" in m for m in messages)
+
+
+def test_build_refuses_a_segno_other_than_the_pinned_one(tmp_path, monkeypatch):
+    found = build_zip.locate_segno()
+    assert found is not None
+    monkeypatch.setattr(build_zip, "locate_segno", lambda: (found[0], "0.0.1", found[2]))
+    with pytest.raises(build_zip.BuildError, match="pins"):
+        build_zip.build_zip(tmp_path, ROOT, env={}, log=lambda m: None)
+
+
+def test_a_stray_vendor_folder_in_the_tree_is_replaced_by_the_build_copy(tmp_path):
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    for name in ("addon.xml", "default.py", "service.py"):
+        shutil.copy(str(ROOT / name), str(tree / name))
+    shutil.copytree(str(ROOT / "lib"), str(tree / "lib"), ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(str(ROOT / "resources"), str(tree / "resources"))
+    stray = tree / build_zip.VENDOR_DIR / "segno"
+    stray.mkdir(parents=True, exist_ok=True)
+    (stray / "__init__.py").write_text("raise ImportError('stale')\n")
+    (stray / "old.py").write_text("")
+    inside = Built(build_zip.build_zip(tmp_path / "out", tree, env={}, log=lambda m: None))
+    assert "stale" not in inside.text(SEGNO_DIR + "__init__.py")
+    assert SEGNO_DIR + "old.py" not in inside.data
+
+
+def test_real_kodi_staging_includes_the_same_vendored_segno_as_the_zip(built, tmp_path):
+    from tools.realkodi import addons
+
+    target = addons.stage_addon(tmp_path)
+    staged = {p.relative_to(target).as_posix(): p.read_bytes()
+              for p in (target / build_zip.VENDOR_DIR).rglob("*") if p.is_file()}
+    shipped = {rel: data for rel, data in built.data.items() if rel.startswith(build_zip.VENDOR_DIR + "/")}
+    assert staged and staged == shipped
+
+
+def test_sign_in_window_xml_and_its_texture_are_shipped(built):
+    assert built.xml("resources/skins/default/1080i/simkl-pin.xml").tag == "window"
+    assert built.data["resources/skins/default/media/simkl-white.png"][:8] == b"\x89PNG\r\n\x1a\n"
+
+
 # --- settings and strings ----------------------------------------------------------------
 
 def test_settings_xml_is_format_version_1_for_this_addon(built):
@@ -218,7 +301,7 @@ def test_every_string_id_used_in_the_code_exists_in_strings_po(built):
     known = set(po_ids(built.text(STRINGS_PO)))
     used: Dict[int, str] = {}
     for rel, data in built.data.items():
-        if rel.endswith(".py"):
+        if rel.endswith(".py") and not rel.startswith(build_zip.VENDOR_DIR + "/"):  # ours only
             for m in re.finditer(r"(?<![\d.])(30\d{3})(?![\d.])", data.decode("utf-8")):
                 used.setdefault(int(m.group(1)), rel)
     missing = {i: rel for i, rel in used.items() if i not in known}

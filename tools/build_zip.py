@@ -6,12 +6,18 @@ licence and the changelog. Never tests/, tools/, docs/, .ci, dotfiles or bytecod
 The packager's Simkl client id is read from SIMKL_CLIENT_ID at build time and written to
 lib/simkl_resume/simkl/_build.py inside the zip only (the file is git-ignored in the tree).
 
+Third-party code is vendored at build time, never kept in git: segno (the QR code of the
+sign-in dialog; BSD-3-Clause) is copied from the installed package, which must be the
+version pinned in requirements-dev.txt, into lib/simkl_resume/_vendor/segno/ with its
+LICENSE. Without segno installed the build warns and the dialog shows no QR code.
+
     python -m tools.build_zip [--out build] [--root .] [--unpacked]
 
 --unpacked also extracts the zip next to it (build/plugin.video.simkl.resume/), which is
 what kodi-addon-checker and the real-Kodi tests look at.
 """
 import argparse
+import importlib.metadata
 import json
 import os
 import re
@@ -20,10 +26,15 @@ import sys
 import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
-from typing import Dict, List, Mapping, Optional
+from typing import Callable, Dict, List, Mapping, Optional, Tuple
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILD_PY = "lib/simkl_resume/simkl/_build.py"
+REQUIREMENTS = ROOT / "requirements-dev.txt"
+VENDOR_DIR = "lib/simkl_resume/_vendor"
+# The modules `import segno` + QRCode.save(kind="png") need (all import each other relatively);
+# cli.py and helpers.py import `segno` absolutely and are not used.
+SEGNO_MODULES = ("__init__.py", "consts.py", "encoder.py", "utils.py", "writers.py")
 
 # Top-level files Kodi needs (missing optional ones are skipped).
 TOP_FILES = ["addon.xml", "default.py", "service.py"]
@@ -55,6 +66,8 @@ def _excluded(rel: str) -> bool:
         return True
     if rel.endswith(EXCLUDED_SUFFIXES):
         return True
+    if rel.startswith(VENDOR_DIR + "/"):
+        return True  # a stray copy in the tree: the build vendors its own
     return rel == BUILD_PY  # a developer's local copy: the build writes its own
 
 
@@ -90,6 +103,62 @@ def build_py_source(client_id: str) -> str:
     )
 
 
+def pinned_version(name: str, requirements: Path = REQUIREMENTS) -> Optional[str]:
+    """The version `name==X` pins in requirements-dev.txt, or None."""
+    pattern = re.compile(r"^\s*%s\s*==\s*([^\s;#]+)" % re.escape(name), re.IGNORECASE | re.MULTILINE)
+    m = pattern.search(Path(requirements).read_text(encoding="utf-8"))
+    return m.group(1) if m else None
+
+
+def locate_segno() -> Optional[Tuple[Path, str, Optional[Path]]]:
+    """(package folder, version, licence file) of the installed segno, or None."""
+    try:
+        dist = importlib.metadata.distribution("segno")
+    except importlib.metadata.PackageNotFoundError:
+        return None
+    package = Path(str(dist.locate_file("segno")))
+    licence = None
+    for f in dist.files or []:
+        if f.name in ("LICENSE", "LICENSE.txt", "LICENSE.rst") and ".dist-info" in str(f):
+            licence = Path(str(dist.locate_file(f)))
+            break
+    if not (package / "__init__.py").is_file():
+        return None
+    return package, dist.version, licence
+
+
+def vendored_files(log=None, locate: Callable[[], Optional[Tuple[Path, str, Optional[Path]]]] = None,
+                   requirements: Path = REQUIREMENTS) -> Dict[str, bytes]:
+    """{zip-relative path: bytes} of the vendored third-party code (empty without segno)."""
+    log = log or (lambda msg: print(msg, file=sys.stderr))
+    found = (locate or locate_segno)()
+    if found is None:
+        log("WARNING: segno is not installed (pip install -r requirements-dev.txt): "
+            "this build's sign-in dialog shows no QR code.")
+        return {}
+    package, version, licence = found
+    pinned = pinned_version("segno", requirements)
+    if pinned is not None and version != pinned:
+        raise BuildError("segno %s is installed but requirements-dev.txt pins %s: "
+                         "pip install -r requirements-dev.txt" % (version, pinned))
+    if licence is None or not Path(licence).is_file():
+        raise BuildError("segno %s is installed without its LICENSE file: cannot vendor it" % version)
+    files = {
+        VENDOR_DIR + "/__init__.py": (
+            '"""Third-party code vendored by tools/build_zip.py at build time (not kept in git).\n\n'
+            "segno %s - QR codes, BSD-3-Clause: see segno/LICENSE.\n\"\"\"\n" % version
+        ).encode("utf-8"),
+        VENDOR_DIR + "/segno/LICENSE": Path(licence).read_bytes(),
+    }
+    for name in SEGNO_MODULES:
+        source = Path(package) / name
+        if not source.is_file():
+            raise BuildError("segno %s has no %s: update SEGNO_MODULES in tools/build_zip.py"
+                             % (version, name))
+        files[VENDOR_DIR + "/segno/" + name] = source.read_bytes()
+    return files
+
+
 def build_zip(
     out_dir: Path,
     root: Path = ROOT,
@@ -112,17 +181,19 @@ def build_zip(
             "sign-in will say so unless SIMKL_CLIENT_ID is set where Kodi runs."
         )
     build_py = build_py_source(client_id)
+    generated = {BUILD_PY: build_py.encode("utf-8")}
+    generated.update(vendored_files(log))
 
     out_dir.mkdir(parents=True, exist_ok=True)
     zip_path = out_dir / ("{}-{}.zip".format(info["id"], info["version"]))
     tmp_path = zip_path.with_suffix(".zip.part")
     prefix = info["id"] + "/"
     with zipfile.ZipFile(str(tmp_path), "w", zipfile.ZIP_DEFLATED) as zf:
-        for rel in collect_files(root) + [BUILD_PY]:
+        for rel in sorted(set(collect_files(root)) | set(generated)):
             zinfo = zipfile.ZipInfo(prefix + rel, date_time=ZIP_DATE)
             zinfo.compress_type = zipfile.ZIP_DEFLATED
             zinfo.external_attr = 0o644 << 16
-            data = build_py.encode("utf-8") if rel == BUILD_PY else (root / rel).read_bytes()
+            data = generated[rel] if rel in generated else (root / rel).read_bytes()
             zf.writestr(zinfo, data)
     os.replace(str(tmp_path), str(zip_path))
 

@@ -1,7 +1,8 @@
 """Plugin routes /login and /logout (run in the plugin process, never in the service).
 
-/login: Simkl's PIN (device) flow in a progress dialog that shows the code, the address to
-open (https://simkl.com/pin/CODE) and a bar counting down to `expires_in`. Polls every
+/login: Simkl's PIN (device) flow in a dialog that shows the code, the address to open
+(https://simkl.com/pin/CODE) with its QR code, and a bar counting down to `expires_in`
+(kodi/pin_dialog.py; a plain progress dialog when the XML one cannot be used). Polls every
 `interval` s (grown on "Slow down"), waiting through Kodi's Monitor so an abort ends it,
 and stops on expiry, cancel, or when Simkl says the code is gone. On success: stores the
 token with the account's name and plan (/users/settings), sets the `account_name`
@@ -163,7 +164,8 @@ def _login(ctx, ui):
     except SimklError as exc:
         _report(ui, exc, log)
         return None
-    dialog = ui.PinDialog(MSG_HEADING, MSG_INSTRUCTIONS, MSG_TIME_LEFT)
+    dialog = ui.sign_in_dialog(MSG_HEADING, MSG_INSTRUCTIONS, MSG_TIME_LEFT, qr_dir=ctx.profile_dir,
+                               log=log)
     dialog.open(pin["expires_in"], verification_link(pin), pin["verification_url"], pin["user_code"])
     monitor = ui.new_monitor()
     try:

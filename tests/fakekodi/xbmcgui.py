@@ -1,4 +1,8 @@
 """Fake `xbmcgui` module backed by the active FakeKodi: ListItem, dialogs, Window properties."""
+import os as _os
+import threading as _threading
+import xml.etree.ElementTree as _ET
+
 from . import xbmc as _xbmc
 
 from . import _current, _stubs  # noqa: I001
@@ -273,10 +277,126 @@ class Window:
         pass
 
 
+class Action:
+    """An action as Kodi hands it to Window.onAction. Tests build one with _action(action_id)."""
+
+    def getId(self):
+        return self._id
+
+    def getButtonCode(self):
+        return 0
+
+
+def _action(action_id):
+    action = Action.__new__(Action)
+    action._id = int(action_id)
+    return action
+
+
+class Control:
+    def getId(self):
+        return self._id
+
+
+class ControlProgress(Control):
+    def setPercent(self, pct):
+        self._rec["percents"].append(float(pct))
+
+    def getPercent(self):
+        return self._rec["percents"][-1] if self._rec["percents"] else 0.0
+
+
+class ControlImage(Control):
+    def setImage(self, imageFilename, useCache=True):
+        self._rec["images"].append(imageFilename)
+
+
+_CONTROL_CLASSES = {"progress": ControlProgress, "image": ControlImage}
+
+
+def _control(rec, control_id, kind):
+    control = _CONTROL_CLASSES.get(kind, Control).__new__(_CONTROL_CLASSES.get(kind, Control))
+    control._id = control_id
+    control._rec = rec
+    return control
+
+
 class WindowXMLDialog(Window):
+    """A script's XML dialog. As in Kodi, the XML is looked up in
+    <scriptPath>/resources/skins/<defaultSkin>/<defaultRes>/ (the fake has no skin of its own)
+    and a missing or unreadable file raises RuntimeError. Each window gets its own window id
+    (13000, 13001, ... like Kodi's python windows), so its properties are its own.
+
+    Records {"type": "windowxmldialog", "xml", "window", "shown", "modal", "closed",
+    "focus", "percents", "images"}; getControl knows the ids and types the XML declares
+    (RuntimeError for others, as Kodi) and focus starts on <defaultcontrol>.
+    Test helpers: _click(control_id) and _press(action_id) queue onClick/onAction to the
+    thread that created the window; they run inside its next Kodi wait, as in Kodi."""
+
     def __init__(self, xmlFilename, scriptPath, defaultSkin="Default", defaultRes="720p"):
-        Window.__init__(self, 13000)
+        path = _os.path.join(scriptPath, "resources", "skins", defaultSkin, defaultRes, xmlFilename)
+        try:
+            root = _ET.parse(path).getroot()
+        except (OSError, _ET.ParseError):
+            raise RuntimeError("XML File for Window is missing") from None
+        kodi = _current.get()
+        count = len([d for d in kodi.dialogs if d["type"] == "windowxmldialog"])
+        Window.__init__(self, 13000 + count)
         self._xml = xmlFilename
+        self._controls = {}
+        for node in root.iter("control"):
+            if node.get("id", "").lstrip("-").isdigit():
+                self._controls[int(node.get("id"))] = node.get("type", "")
+        default = (root.findtext("defaultcontrol") or "").strip()
+        self._owner = _threading.current_thread()
+        self._rec = {"type": "windowxmldialog", "xml": xmlFilename, "path": path, "window": self,
+                     "shown": False, "modal": False, "closed": False, "answer": None,
+                     "focus": int(default) if default.isdigit() else None, "percents": [], "images": []}
+        kodi.dialogs.append(self._rec)
+
+    def show(self):
+        self._rec["shown"] = True
+        self._rec["closed"] = False
+        _current.get().clock.post(self._owner, self.onInit)
 
     def doModal(self):
-        _current.get().dialogs.append({"type": "windowxmldialog", "xml": self._xml, "answer": None})
+        """Cannot block in the fake: marks the window shown modally and runs onInit."""
+        self._rec["shown"] = self._rec["modal"] = True
+        self.onInit()
+
+    def close(self):
+        self._rec["closed"] = True
+
+    def getControl(self, iControlId):
+        if iControlId not in self._controls:
+            raise RuntimeError("Non-Existent Control %d" % iControlId)
+        return _control(self._rec, iControlId, self._controls[iControlId])
+
+    def setFocusId(self, iControlId):
+        if iControlId not in self._controls:
+            raise RuntimeError("Non-Existent Control %d" % iControlId)
+        self._rec["focus"] = iControlId
+
+    def getFocusId(self):
+        return self._rec["focus"] or 0
+
+    def onInit(self):
+        pass
+
+    def onClick(self, controlId):
+        pass
+
+    def onFocus(self, controlId):
+        pass
+
+    def onAction(self, action):
+        """Kodi's default: Back / Previous menu close the window."""
+        if action.getId() in (ACTION_PREVIOUS_MENU, ACTION_NAV_BACK):  # noqa: F821 - from _stubs
+            self.close()
+
+    # test helpers (private: not part of Kodi's API)
+    def _click(self, control_id):
+        _current.get().clock.post(self._owner, lambda: self.onClick(control_id))
+
+    def _press(self, action_id):
+        _current.get().clock.post(self._owner, lambda: self.onAction(_action(action_id)))

@@ -1,7 +1,9 @@
 """Addons a sandboxed Kodi needs: ours, script.module.requests, and a small probe script.
 
 - `stage_addon` copies only what Kodi needs of this repo (addon.xml, default.py,
-  service.py, lib/, resources/) without caches.
+  service.py, lib/, resources/) without caches, plus the third-party code the zip build
+  vendors (segno for the sign-in QR code: tools/build_zip.vendored_files), so real Kodi
+  runs what the zip ships.
 - `build_requests_module` wraps the `requests` installed in the Python running the tests
   (plus urllib3, idna, certifi, charset_normalizer) as an `xbmc.python.module` addon:
   Debian's Kodi ships none of them (ls /usr/share/kodi/addons). Only .py/.pem/.typed
@@ -17,6 +19,8 @@ import re
 import shutil
 from pathlib import Path
 from xml.sax.saxutils import escape
+
+from tools import build_zip
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ADDON_ID = "plugin.video.simkl.resume"
@@ -48,6 +52,13 @@ def stage_addon(addons_dir: Path, source: Path = REPO_ROOT) -> Path:
             shutil.copytree(str(src), str(target / name), ignore=_IGNORE)
         elif src.is_file():
             shutil.copy2(str(src), str(target / name))
+    vendor = target / build_zip.VENDOR_DIR
+    if vendor.exists():  # a stray copy in the tree: use the build's, as the zip does
+        shutil.rmtree(str(vendor))
+    for rel, data in build_zip.vendored_files(log=lambda msg: None).items():
+        path = target / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
     return target
 
 

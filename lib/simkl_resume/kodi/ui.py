@@ -10,6 +10,8 @@
     refresh_if_on_screen() -> bool      Container.Refresh only when our folder is on screen.
     wait(seconds) -> bool               xbmc.Monitor().waitForAbort: True when Kodi aborts.
     PinDialog                           the sign-in progress dialog (see its docstring).
+    sign_in_dialog(heading_id, lines_id, remaining_id, qr_dir=None, log=None)
+        The sign-in dialog with a QR code (kodi/pin_dialog.py), else a PinDialog.
 
 Strings are looked up with kodi.strings.localize; a missing id shows as "" in Kodi, so
 every caller passes ids that exist in strings.po (tests check the ones used here).
@@ -80,9 +82,22 @@ def new_monitor():
     return xbmc.Monitor()
 
 
-def _clock(seconds):
+def clock_text(seconds):
+    """1:05 for 65 seconds."""
     seconds = max(0, int(round(seconds)))
     return "%d:%02d" % (seconds // 60, seconds % 60)
+
+
+_clock = clock_text
+
+
+def sign_in_dialog(heading_id, lines_id, remaining_id, qr_dir=None, log=None):
+    """The PIN dialog: the XML one with a QR code when Kodi can show it, else PinDialog.
+    Both: open(expires_in, link, verification_url, code), show(remaining_s, status_id),
+    cancelled(), close()."""
+    from . import pin_dialog
+
+    return pin_dialog.create(heading_id, lines_id, remaining_id, qr_dir=qr_dir, log=log)
 
 
 class PinDialog:
