@@ -1,5 +1,4 @@
 """Builds the running service from Kodi: one context, the components, one monitor."""
-import time
 
 from .context import AddonContext
 from .kodi import ui
@@ -21,7 +20,7 @@ def build_service(ctx=None):
     push = ScrobblePush(ctx)
     prompt = PlayPrompt(ctx)
     monitor = ServiceMonitor()
-    service = Service(monitor, [pull, resume_list, push, mirror, prompt], now=time.time)
+    service = Service(monitor, [pull, resume_list, push, mirror, prompt], now=ctx.now)
     monitor.handler = service
     log("service started (version %s)" % ctx.version)
     return service
