@@ -313,7 +313,7 @@ def test_root_with_20000_items_and_1000_playbacks_makes_at_most_3_jsonrpc_calls_
         assert rpc_methods(kodi) == ["JSONRPC.NotifyAll"]
         url = d.items[-1].url if d.items[-1].isFolder else None
         items.extend(i for i in d.items if not i.isFolder)
-    assert opens == 10  # 100 entries a page
+    assert opens == 20  # 50 entries a page
     ids = [int(item.url.rsplit("=", 1)[1]) for item in items]
     assert ids == expected_matched + expected_unmatched
     assert [i.listitem.getProperty("IsPlayable") for i in items] == (

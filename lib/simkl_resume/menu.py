@@ -14,7 +14,7 @@ Layout:
     progress %, time left, "paused 2 h ago", expiry; the library item's art and resume point;
     playable (route /play), context menu: play from the beginning, remove, mark as watched;
   - unmatched entries last, greyed, not playable, saying why;
-  - at most resume_cache.PAGE_SIZE entries per page, then "Next page (2/10)" (route /?page=2).
+  - at most resume_cache.PAGE_SIZE (50) entries per page, then "Next page (2/20)" (route /?page=2).
 
 `entry_specs(value, now, sync_status)` / `root_entries(...)` are the pure parts (tested alone).
 """
