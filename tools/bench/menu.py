@@ -170,6 +170,7 @@ def measure(state, runs=15, python=sys.executable):
     """Median wall time per scenario over `runs` round-robin rounds (one warm-up round first)."""
     walls = {name: [] for name in SCENARIOS}
     inproc = {name: [] for name in SCENARIOS}
+    inproc_cpu = {name: [] for name in SCENARIOS}
     details = {}
     for round_no in range(runs + 1):
         for name in SCENARIOS:
@@ -180,6 +181,7 @@ def measure(state, runs=15, python=sys.executable):
             walls[name].append(wall)
             if data and "in_process_s" in data:
                 inproc[name].append(data["in_process_s"])
+                inproc_cpu[name].append(data["in_process_cpu_s"])
     bare = median(walls["bare (bootstrap + Kodi modules)"])
     out = {"runs": runs, "scenarios": {}}
     for name in SCENARIOS:
@@ -188,6 +190,7 @@ def measure(state, runs=15, python=sys.executable):
         entry = {"median_s": median(w), "q1_s": q1, "q3_s": q3, "ratio_to_bare": median(w) / bare}
         if inproc[name]:
             entry["in_process_median_s"] = median(inproc[name])
+            entry["in_process_cpu_median_s"] = median(inproc_cpu[name])
         d = details.get(name)
         if d:
             entry.update({k: d[k] for k in ("items", "entries", "succeeded", "jsonrpc", "library_loaded",

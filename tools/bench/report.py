@@ -152,12 +152,13 @@ def render(f, quick=False):
         "service has not built it yet: the menu draws an \"Updating the list\" line and leaves "
         "the building to the service. The fake library stays on disk unless JSON-RPC reads it.")
     add("")
-    add("| process | median | q1-q3 | x bare | default.py alone | JSON-RPC calls | items |")
+    add("| process | median | q1-q3 | x bare | default.py alone (wall / CPU) | JSON-RPC calls | items |")
     add("|---|---|---|---|---|---|---|")
     for name, e in sc.items():
         add("| %s | %s | %s-%s | %.2f | %s | %s | %s |" % (
             name, _ms(e["median_s"]), _ms(e["q1_s"]), _ms(e["q3_s"]), e["ratio_to_bare"],
-            _ms(e["in_process_median_s"]) if "in_process_median_s" in e else "-",
+            "%s / %s" % (_ms(e["in_process_median_s"]), _ms(e.get("in_process_cpu_median_s", 0)))
+            if "in_process_median_s" in e else "-",
             len(e["jsonrpc"]) if "jsonrpc" in e else "-", e.get("items", "-")))
     add("")
     add("The bare process is python start-up plus the fake Kodi's own bootstrap (importing the "
