@@ -258,11 +258,11 @@ def test_both_kodis_sign_in_to_the_same_account_through_the_login_pin_dialog(pai
         pin = kodi.wait_for(lambda: _pending_pin(standin, known), timeout=30, interval=0.3,
                             what="the PIN dialog to poll Simkl twice")
         known.add(pin["user_code"])
-        assert _bool(kodi, "Window.IsActive(progressdialog)"), "the PIN dialog is not on screen"
+        assert _bool(kodi, "Window.IsActive(simkl-pin.xml)"), "the PIN dialog is not on screen"
         standin.approve_pin(pin["user_code"], token=account)
         kodi.wait_for(lambda k=kodi: (_stored_account(k) or {}).get("token") == account, timeout=20,
                       what="%s to store the approved token" % kodi.name)
-        kodi.wait_for(lambda k=kodi: not _bool(k, "Window.IsActive(progressdialog)"), timeout=10,
+        kodi.wait_for(lambda k=kodi: not _bool(k, "Window.IsActive(simkl-pin.xml)"), timeout=10,
                       what="the PIN dialog to close itself")
         assert _stored_account(kodi).get("name") == ACCOUNT_NAME
     # Signed in: the root no longer offers a sign-in.

@@ -140,7 +140,7 @@ def sign_in_through_login(kodi: KodiInstance, standin, token: str, shot: Optiona
 
     def pending():
         pins = [p for p in standin.state()["pins"] if not p["approved"]]
-        return pins[0] if pins and _bool(kodi, "Window.IsActive(progressdialog)") else None
+        return pins[0] if pins and _pin_dialog_open(kodi) else None
 
     pin = kodi.wait_for(pending, timeout=30, interval=0.3, what="the PIN dialog")
     time.sleep(2.5)  # a poll or two, the countdown moving
@@ -150,8 +150,12 @@ def sign_in_through_login(kodi: KodiInstance, standin, token: str, shot: Optiona
     kodi.wait_for(lambda: (json.loads((kodi.addon_data() / "account.json").read_text())
                            if (kodi.addon_data() / "account.json").exists() else {}).get("token") == token,
                   timeout=30, what="the addon to store the account")
-    kodi.wait_for(lambda: not _bool(kodi, "Window.IsActive(progressdialog)"), timeout=15,
-                  what="the PIN dialog to close")
+    kodi.wait_for(lambda: not _pin_dialog_open(kodi), timeout=15, what="the PIN dialog to close")
+
+
+def _pin_dialog_open(kodi: KodiInstance) -> bool:
+    """The sign-in dialog: the addon's XML one with the QR code, or its DialogProgress fallback."""
+    return _bool(kodi, "Window.IsActive(simkl-pin.xml)") or _bool(kodi, "Window.IsActive(progressdialog)")
 
 
 def main(argv=None) -> int:
