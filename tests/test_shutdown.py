@@ -111,3 +111,28 @@ def test_built_service_ticks_its_components_on_the_contexts_clock(request, tmp_p
     service = wiring.build_service(ctx)
     assert service.now() == 12345.0
     kodi.abort()
+
+
+def test_components_are_stopped_together_not_one_after_the_other():
+    """Regression: Service.run stopped components in turn, each allowed a second for a hung
+    worker, so two hung workers took 2 s after abort. Both stops must be under way at the
+    same time: each waits at a barrier only the other can complete."""
+    import threading
+
+    from simkl_resume.service import Component, Service
+
+    barrier = threading.Barrier(2, timeout=10)   # a guard against hanging, not a time limit
+    met = []
+
+    class Stuck(Component):
+        def stop(self):
+            barrier.wait()
+            met.append(self)
+
+    class AbortedMonitor:
+        def abortRequested(self):
+            return True
+
+    service = Service(AbortedMonitor(), [Stuck(), Stuck()], now=time.time)
+    service.run()   # aborted at once: straight to stopping
+    assert len(met) == 2

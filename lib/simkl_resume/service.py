@@ -5,10 +5,16 @@ next need a tick and forwards Kodi's notifications. Network I/O happens on the c
 own worker threads (see worker.py), never on this thread.
 """
 
+import threading
+import time
+
 # Longest the main loop sleeps between ticks. While something plays the push half asks
 # for a tick every second to sample the position (getTime raises once playback stopped).
 MAX_WAIT = 60.0
 MIN_WAIT = 0.05
+# Kodi kills an add-on a few seconds after abort: all components stop together, and the
+# loop returns once they have, or after this many seconds whatever still hangs.
+STOP_DEADLINE = 1.0
 
 
 class Component:
@@ -57,8 +63,19 @@ class Service:
                 if self.monitor.waitForAbort(max(MIN_WAIT, wait)):
                     break
         finally:
-            for component in self.components:
-                component.stop()
+            self.stop_components()
+
+    def stop_components(self, deadline=STOP_DEADLINE):
+        """Stop every component at once (each may wait up to a second for a worker stuck in
+        a request; one after the other that would add up) and return within `deadline`."""
+        threads = []
+        for component in self.components:
+            thread = threading.Thread(target=component.stop, name="simkl-stop", daemon=True)
+            thread.start()
+            threads.append(thread)
+        end = time.monotonic() + deadline
+        for thread in threads:
+            thread.join(max(0.0, end - time.monotonic()))
 
 
 def run():
