@@ -19,3 +19,18 @@ def kodi(tmp_path):
             pytest.fail("exception(s) in Kodi callbacks:\n" + "\n".join(fake.callback_errors))
     finally:
         uninstall()
+
+
+# Issue 8 part 6: no known access token in any log line of the run (tests/token_scan.py).
+def pytest_configure(config):
+    from tests import token_scan
+
+    token_scan.install()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    from tests import token_scan
+
+    outcome = yield
+    token_scan.check_report(outcome.get_result())
