@@ -1,7 +1,11 @@
 """Shared pytest fixtures. Keep each fixture small and documented; add yours below."""
 import pytest
 
-from tests.fakekodi import FakeKodi, install, uninstall
+from tests.fakekodi import FakeKodi, install, install_modules, uninstall
+
+# Before any test module (and so any addon module) is imported: `import xbmc` anywhere in the
+# test process gets the fake modules, never Kodistubs (see tests/fakekodi/__init__.py).
+install_modules()
 
 
 @pytest.fixture

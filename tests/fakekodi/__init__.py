@@ -6,9 +6,10 @@
         kodi.clock.advance(30)           # virtual seconds; the player moves with them
         assert xbmc.Player().getTime() == 90
 
-install(kodi) puts the fake modules xbmc, xbmcgui, xbmcplugin, xbmcaddon, xbmcvfs into
-sys.modules (all backed by `kodi`); uninstall() takes them out again and detaches them, so a
-module that kept a reference raises a clear error instead of talking to a stale Kodi.
+install_modules() puts the fake modules xbmc, xbmcgui, xbmcplugin, xbmcaddon, xbmcvfs into
+sys.modules once per process (tests/conftest.py, before any addon import); install(kodi) makes
+`kodi` the FakeKodi they all talk to; uninstall() detaches it, so a module that still calls
+xbmc* after its test raises a clear error instead of talking to a stale Kodi.
 Every public function/class/method exists in Kodistubs 21.0.0 with compatible parameters
 (tests/test_fakekodi_signatures.py). Driver API (for tests) lives on FakeKodi:
   kodi.library.add_movie/add_show/add_episode   kodi.player.play_movie/play_episode/play_file/
@@ -27,7 +28,7 @@ from .fake import ADDON_ID, FakeKodi
 from .player import NotPlaying
 
 MODULE_NAMES = ("xbmc", "xbmcgui", "xbmcplugin", "xbmcaddon", "xbmcvfs")
-__all__ = ["ADDON_ID", "ClockStuck", "FakeKodi", "NotPlaying", "install", "uninstall"]
+__all__ = ["ADDON_ID", "ClockStuck", "FakeKodi", "NotPlaying", "install", "install_modules", "uninstall"]
 
 _saved = {}
 _orig_thread_start = threading.Thread.start
@@ -41,27 +42,33 @@ def _tracking_start(self):
         kodi.clock.track(self)
 
 
-def install(kodi):
-    """Make `kodi` the active fake and put the fake xbmc* modules into sys.modules."""
+def install_modules():
+    """Put the fake xbmc* modules into sys.modules for the rest of the process.
+
+    Done once, before any addon module is imported (tests/conftest.py does it at import
+    time): an addon module that runs `import xbmc` at collection time then binds the fake
+    module, whose every function asks the ACTIVE FakeKodi at call time, instead of binding
+    Kodistubs (whose functions only return defaults) and silently misbehaving later.
+    """
     from . import xbmc, xbmcaddon, xbmcgui, xbmcplugin, xbmcvfs
     modules = {"xbmc": xbmc, "xbmcgui": xbmcgui, "xbmcplugin": xbmcplugin, "xbmcaddon": xbmcaddon,
                "xbmcvfs": xbmcvfs}
-    _current.set_active(kodi)
     for name in MODULE_NAMES:
         if name not in _saved:
             _saved[name] = sys.modules.get(name)
         sys.modules[name] = modules[name]
+
+
+def install(kodi):
+    """Make `kodi` the active fake (the one every fake xbmc* call talks to)."""
+    install_modules()
+    _current.set_active(kodi)
     threading.Thread.start = _tracking_start
     return kodi
 
 
 def uninstall():
-    """Remove the fake modules from sys.modules (restoring what was there) and detach them."""
+    """Detach the active fake: a module that still calls xbmc* after its test gets a clear
+    error instead of talking to a stale Kodi. The fake modules stay in sys.modules."""
     threading.Thread.start = _orig_thread_start
-    for name in MODULE_NAMES:
-        prev = _saved.pop(name, None)
-        if prev is None:
-            sys.modules.pop(name, None)
-        else:
-            sys.modules[name] = prev
     _current.set_active(None)
