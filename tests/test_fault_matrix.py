@@ -317,13 +317,7 @@ def _login(w):
     run_login(w.ctx)
 
 
-PIN_POLL_401_CRASH = pytest.mark.xfail(
-    strict=True, raises=Exception,
-    reason="bug (reported): account.run_pin_flow catches only transient errors, so a 401 (any "
-           "non-transient SimklError) from a PIN poll escapes /login as an uncaught exception")
-SIGN_IN_CASES = [("pin_start", f) for f in FAULTS] + [
-    ("pin_poll", f) if f != "401" else pytest.param("pin_poll", f, marks=PIN_POLL_401_CRASH)
-    for f in FAULTS]
+SIGN_IN_CASES = [("pin_start", f) for f in FAULTS] + [("pin_poll", f) for f in FAULTS]
 
 
 @pytest.mark.parametrize("step,fault", SIGN_IN_CASES)

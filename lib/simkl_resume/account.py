@@ -114,6 +114,9 @@ def run_pin_flow(client, pin, dialog, wait: Callable[[float], bool], log=None) -
                 return PinResult(FAILED, error=exc)
             next_poll = elapsed + interval
             continue
+        except SimklError as exc:  # 401/400/412/404...: a refusal that polling will not change
+            log("PIN poll refused: %s" % (exc,))
+            return PinResult(FAILED, error=exc)
         failures = 0
         if reply.get("result") == "OK":
             return PinResult(APPROVED, token=reply["access_token"])
