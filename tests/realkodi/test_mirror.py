@@ -1,0 +1,139 @@
+"""Issue 9 on real Kodi: the native resume mirror writes Kodi's own resume point of a library
+movie from a Simkl playback that another device paused, and clears it when the playback is
+deleted on Simkl.
+
+One Kodi ("B", signed in by writing account.json as /login would), one stand-in. Another
+device is played by this test: it POSTs /scrobble/pause with the movie's ids, as A's push
+does. B learns of it only through its service: the plugin's on-open check (JSONRPC.NotifyAll
+sender plugin.video.simkl.resume, message "check", exactly what the menu sends) -> activities ->
+playbacks -> resume list -> mirror -> VideoLibrary.SetMovieDetails. The test reads the result
+with VideoLibrary.GetMovieDetails, as Estuary's "In progress" widgets do.
+"""
+import json
+import os
+import time
+import urllib.request
+
+import pytest
+
+from tests.realkodi import conftest as rk
+from tests.realkodi.harness import ADDON_ID, TEST_CLIENT_ID, probe_duration
+
+pytestmark = pytest.mark.realkodi
+
+TOKEN = "mirror-account-token"
+MOVIE_IDS = {"imdb": "tt1375666", "tmdb": 27205}
+CATALOG = [
+    {"type": "movie", "title": "Inception", "year": 2010, "runtime": 148,
+     "ids": {"simkl": 67890, "slug": "inception", "imdb": "tt1375666", "tmdb": 27205}},
+]
+# B only receives: its push stays off so nothing it does moves Simkl's playback.
+SETTINGS = {"push_enabled": "false", "mirror_resume": "true"}
+PULL_TIMEOUT = 40.0      # the on-open check runs at most once per 10 s by design
+SECOND_TOLERANCE = 1.0   # issue 9: within 1 s of 40 % of the real duration
+
+
+# ----------------------------------------------------------------------------- fixtures
+
+@pytest.fixture(scope="module")
+def account(standin):
+    standin.reset()
+    standin.seed(catalog=CATALOG, users=[{"token": TOKEN, "name": "alice", "type": "pro"}])
+    return TOKEN
+
+
+@pytest.fixture(scope="module")
+def kodi_b(kodi_env, realkodi_library, account):
+    inst = rk._start("B", kodi_env, realkodi_library, addon_settings=SETTINGS)
+    try:
+        _sign_in(inst, account)
+        yield inst
+    finally:
+        rk._stop(inst)
+
+
+# ----------------------------------------------------------------------------- helpers
+
+def _sign_in(kodi, token):
+    """What the addon's /login stores (store/account.py), 0600."""
+    folder = kodi.addon_data()
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "account.json"
+    path.write_text(json.dumps({"token": token, "name": "alice", "plan": "pro"}), encoding="utf-8")
+    os.chmod(str(path), 0o600)
+
+
+def _simkl(standin, method, path, body=None):
+    """Another device talking to Simkl (the stand-in) with the shared account."""
+    data = json.dumps(body).encode("utf-8") if body is not None else None
+    req = urllib.request.Request(
+        "%s%s?client_id=%s" % (standin.url, path, TEST_CLIENT_ID), data=data, method=method,
+        headers={"Content-Type": "application/json", "Authorization": "Bearer " + TOKEN})
+    with urllib.request.urlopen(req, timeout=10) as reply:
+        return reply.status
+
+
+def _movie_id(kodi):
+    return kodi.jsonrpc("VideoLibrary.GetMovies")["movies"][0]["movieid"]
+
+
+def _resume(kodi, movieid):
+    details = kodi.jsonrpc("VideoLibrary.GetMovieDetails", {"movieid": movieid, "properties": ["resume"]})
+    return details["moviedetails"]["resume"]
+
+
+def _ask_check(kodi):
+    """The menu's on-open check, as menu.py sends it."""
+    kodi.jsonrpc("JSONRPC.NotifyAll", {"sender": ADDON_ID, "message": "check", "data": {"source": "test"}})
+
+
+def _pull_until(kodi, standin, movieid, done, what):
+    """Ask B for a check every 2 s (the throttle drops the extra ones) until `done(resume)`."""
+    deadline = time.monotonic() + PULL_TIMEOUT
+    resume = None
+    while time.monotonic() < deadline:
+        _ask_check(kodi)
+        t_end = time.monotonic() + 2.0
+        while time.monotonic() < t_end:
+            resume = _resume(kodi, movieid)
+            if done(resume):
+                return resume
+            time.sleep(0.25)
+    syncs = [(r["method"], r["path"], r["status"]) for r in standin.requests(path="/sync/")]
+    raise AssertionError("mirror: after %.0f s B's library still reports resume %r (wanted %s); "
+                         "B's Simkl sync requests: %r" % (PULL_TIMEOUT, resume, what, syncs[-10:]))
+
+
+# ----------------------------------------------------------------------------- the steps
+
+def test_movie_paused_at_40_percent_elsewhere_becomes_kodis_own_resume_point_on_b(
+        kodi_b, standin, realkodi_library):
+    movieid = _movie_id(kodi_b)
+    assert _resume(kodi_b, movieid)["position"] == 0, "B's movie already has a resume point"
+    duration = probe_duration(realkodi_library.files["movie:Inception"])
+    assert _simkl(standin, "POST", "/scrobble/pause", {"progress": 40, "movie": {"ids": MOVIE_IDS}}) == 201
+    held = [p for p in standin.state()["playbacks"] if p.get("type") == "movie"]
+    assert [float(p["progress"]) for p in held] == [40.0]
+
+    resume = _pull_until(kodi_b, standin, movieid, lambda r: r["position"] > 0, "a position near 40 %")
+    target = 0.40 * duration
+    assert abs(resume["position"] - target) <= SECOND_TOLERANCE, (
+        "B's resume point is %.2f s, 40 %% of the real %.2f s is %.2f s"
+        % (resume["position"], duration, target))
+    assert abs(resume["total"] - duration) <= 1.0, resume
+    written = json.loads((kodi_b.addon_data() / "mirror.json").read_text(encoding="utf-8"))["written"]
+    assert list(written) == ["movie:%d" % movieid], written
+
+
+def test_playback_deleted_on_simkl_clears_the_resume_point_b_wrote(kodi_b, standin):
+    movieid = _movie_id(kodi_b)
+    assert _resume(kodi_b, movieid)["position"] > 0, "the previous step left no resume point"
+    held = [p for p in standin.state()["playbacks"] if p.get("type") == "movie"]
+    assert len(held) == 1
+    assert _simkl(standin, "DELETE", "/sync/playback/%d" % int(held[0]["id"])) == 204
+    assert standin.state()["playbacks"] == []
+
+    resume = _pull_until(kodi_b, standin, movieid, lambda r: r["position"] == 0, "position 0")
+    assert resume["position"] == 0
+    written = json.loads((kodi_b.addon_data() / "mirror.json").read_text(encoding="utf-8"))["written"]
+    assert written == {}, written
