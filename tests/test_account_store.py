@@ -29,3 +29,16 @@ def test_missing_or_corrupt_file_reads_as_signed_out(tmp_path):
         handle.write("{not json")
     assert store.token is None and store.load() == {}
     assert store.retention_days() == 7
+
+
+def test_a_revoked_account_keeps_its_name_for_the_queued_scrobbles_a_user_sign_out_does_not(tmp_path):
+    store = AccountStore(str(tmp_path))
+    store.sign_in("tok-1", name="Ann")
+    assert store.revoke("other-token") is False and store.token == "tok-1"
+    assert store.revoke("tok-1") is True
+    assert store.revoke("tok-1") is False  # only the first caller tells the user
+    assert store.token is None and store.queue_name == "Ann"
+    store.sign_in("tok-2", name="Ann")
+    assert store.queue_name == "Ann"
+    store.sign_out("user")
+    assert store.queue_name is None

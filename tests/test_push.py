@@ -8,6 +8,8 @@ import json
 
 import pytest
 
+from simkl_resume import ADDON_ID
+
 from simkl_resume import push as push_mod
 from simkl_resume.context import AddonContext
 from simkl_resume.core import errors, scrobble
@@ -270,7 +272,10 @@ def test_revoked_token_keeps_events_until_signed_in_again(kodi, harness, standin
     assert [r["status"] for r in standin.requests("/scrobble/")] == [401]
     assert harness.ctx.outbox.count() == 1
     standin.add_user("new-token-abcdef", "alice")
+    assert harness.ctx.account.token is None  # the 401 signed this Kodi out...
+    assert len(kodi.notifications) == 1       # ...and said so, once
     harness.ctx.account.sign_in("new-token-abcdef", name="alice")
+    kodi.send_notification(ADDON_ID, "Other.check")  # what /login does after signing in
     harness.run(15)
     harness.deliver()
     assert [r["status"] for r in standin.requests("/scrobble/")] == [401, 201]

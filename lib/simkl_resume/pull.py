@@ -155,7 +155,6 @@ class PullSync(Component):
         self._quick = False
         self._client = None
         self._client_token = None
-        self._revoked_token = None
 
     # ------------------------------------------------------------------ settings, log
 
@@ -265,8 +264,6 @@ class PullSync(Component):
         token = self.ctx.account.token
         if token is None:
             return False
-        if token != self._revoked_token:
-            self._revoked_token = None
         previous = self.ctx.cache.get(KEY_SYNC_STATUS)
         previous = previous if isinstance(previous, dict) else {}
         changed = False
@@ -321,12 +318,10 @@ class PullSync(Component):
         return changed
 
     def _revoked(self, token):
-        """A 401: sign out once (unless a new token was stored meanwhile), tell the user once."""
-        if self._revoked_token == token:
+        """A 401: sign out once (unless a new token was stored meanwhile), tell the user once
+        (AccountStore.revoke: whichever of pull and push sees the 401 first tells)."""
+        if not self.ctx.account.revoke(token):
             return
-        self._revoked_token = token
-        if self.ctx.account.token == token:
-            self.ctx.account.sign_out("revoked")
         self._log_text("Simkl refused the token (401): signed out until the next sign-in")
         try:
             self.ui.notify_sign_in_again()

@@ -33,7 +33,9 @@ ScrobbleSender(ctx, account, log=None, now=None)   a worker.BackgroundWorker
   Each run: outbox.all(account) -> core.scrobble.collapse -> drop the superseded entries ->
   send the FIRST entry if it is due (its retry time and the Pacer's 1 POST/s, on Kodi's
   clock) -> classify failures: RETRY (outbox.retry_later + hold), DROP (logged, removed),
-  AUTH (stop sending, keep everything, until ctx.account.token changes). At most one POST
+  AUTH: a 401 signs the account out (AccountStore.revoke, one notification shared with the
+  pull) and keeps everything until the next sign-in; any other AUTH verdict (412 client id,
+  config) keeps everything until ctx.account.token changes. At most one POST
   per run; `next_due` (Kodi clock) tells ScrobblePush.tick when to wake it again. Besides
   the Kodi clock, consecutive POSTs are also kept >= MIN_POST_GAP apart in real time (Simkl
   counts real seconds; on real Kodi the two clocks agree and this never waits).
@@ -41,7 +43,9 @@ ScrobbleSender(ctx, account, log=None, now=None)   a worker.BackgroundWorker
 import threading
 import time
 
+from . import ADDON_ID
 from .core import scrobble
+from .core.errors import AuthRequired
 from .core.ids import scrobble_item
 from .worker import BackgroundWorker
 
@@ -50,6 +54,8 @@ SETTING_SKIP_SHORTER = "skip_shorter_than"
 SETTING_SKIP_LIVE = "skip_live_tv"
 SAMPLE_INTERVAL = 1.0
 AUTH_RECHECK = 10.0
+CHECK_METHOD = "Other.check"  # JSONRPC.NotifyAll(sender=ADDON_ID, message="check")
+MSG_SIGN_IN_AGAIN = 30200  # strings.po: Simkl signed this Kodi out, sign in again
 
 
 def _kodi_log(level, message):
@@ -59,12 +65,9 @@ def _kodi_log(level, message):
 
 
 def account_key(ctx):
-    """The outbox account of the signed-in user (never the token), or None when signed out."""
-    record = ctx.account.load()
-    token = record.get("token")
-    if not isinstance(token, str) or not token:
-        return None
-    return str(record.get("name") or "default")
+    """The outbox account (the account's name, never the token): the signed-in account, or
+    the one Simkl signed out with a 401 until it signs in again; None when nobody is."""
+    return ctx.account.queue_name
 
 
 class ScrobbleSender(BackgroundWorker):
@@ -190,10 +193,26 @@ class ScrobbleSender(BackgroundWorker):
         elif verdict.kind == scrobble.DROP:
             self.ctx.outbox.done(entry.id)
             self._logf("warning", "scrobble: %s refused for good (%s); dropped" % (what, reason))
+        elif isinstance(exc, AuthRequired):
+            # Signed out (once, for pull and push together): the events wait under this
+            # account's name and go out after the next sign-in, whatever token it brings.
+            self._logf("warning", "scrobble: %s refused, Simkl no longer accepts the sign-in (%s); "
+                       "events kept until the next sign-in" % (what, reason))
+            if self.ctx.account.revoke(token):
+                self._notify_sign_in_again()
         else:
+            # A build without a valid client id (412) or a bad base URL: signing in again
+            # will not help, retrying will not either; keep everything for a fixed build.
             self._blocked_token = token
-            self._logf("warning", "scrobble: %s not accepted (%s); events kept until the next "
-                       "sign-in" % (what, reason))
+            self._logf("warning", "scrobble: %s not accepted (%s); events kept" % (what, reason))
+
+    def _notify_sign_in_again(self):
+        try:
+            from .kodi import ui
+
+            ui.notify(MSG_SIGN_IN_AGAIN, error=True, time_ms=10000)
+        except Exception as exc:  # noqa: BLE001 - telling the user must not break delivery
+            self._logf("warning", "notification failed: %r" % (exc,))
 
 
 class _KodiSettings:
@@ -250,7 +269,10 @@ class ScrobblePush:
             self.player.handler = None
 
     def on_notification(self, sender, method, data):
-        pass
+        # The plugin asks for a check after a sign-in and on every menu open: events kept
+        # through a 401 sign-out go out as soon as the user is back.
+        if sender == ADDON_ID and method == CHECK_METHOD:
+            self.sender.wake()
 
     def on_settings_changed(self):
         self._read_settings()

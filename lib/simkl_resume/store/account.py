@@ -6,10 +6,11 @@ plugin read it; the plugin writes it at sign-in, either side clears it on a 401.
 """
 import json
 import os
-import tempfile
 
 # Simkl keeps a playback this many days, by plan (api.simkl.org "Playback" page).
 RETENTION_DAYS = {"free": 7, "pro": 30, "vip": 90}
+
+REVOKED = "revoked"  # sign_out reason after Simkl refused the token (401)
 
 
 class AccountStore:
@@ -34,8 +35,37 @@ class AccountStore:
         self._write({"token": token, "name": name or "", "plan": (plan or "").lower()})
 
     def sign_out(self, reason=""):
-        """Forget the token. `reason` ("revoked" after a 401, "user") tells the UI what to say."""
-        self._write({"signed_out_reason": reason})
+        """Forget the token. `reason` ("revoked" after a 401, "user") tells the UI what to say.
+
+        After a revocation the account's name stays: this Kodi keeps queueing the user's
+        scrobbles under it, and they go out once the same account signs in again. A user
+        who signs out on purpose disconnects this Kodi: nothing is kept."""
+        record = {"signed_out_reason": reason}
+        if reason == REVOKED:
+            name = self.load().get("name")
+            if name:
+                record["name"] = name
+        self._write(record)
+
+    @property
+    def queue_name(self):
+        """Under which account this Kodi's scrobbles are queued: the signed-in account, or the
+        revoked one awaiting a new sign-in; None when nobody is (or was) signed in."""
+        record = self.load()
+        token = record.get("token")
+        if isinstance(token, str) and token:
+            return str(record.get("name") or "default")
+        if record.get("signed_out_reason") == REVOKED and record.get("name"):
+            return str(record["name"])
+        return None
+
+    def revoke(self, token):
+        """Simkl refused `token` (401): sign out, unless another token was stored meanwhile.
+        True when this call signed out, so that exactly one caller tells the user."""
+        if not token or self.token != token:
+            return False
+        self.sign_out(REVOKED)
+        return True
 
     def retention_days(self):
         return RETENTION_DAYS.get(self.load().get("plan", ""), RETENTION_DAYS["free"])
@@ -43,6 +73,8 @@ class AccountStore:
     def _write(self, data):
         folder = os.path.dirname(self.path)
         os.makedirs(folder, exist_ok=True)
+        import tempfile  # only when writing: the menu path reads this file on every open
+
         fd, tmp = tempfile.mkstemp(prefix=".account-", dir=folder)
         try:
             if hasattr(os, "fchmod"):  # not on Windows, where the profile folder is private anyway
