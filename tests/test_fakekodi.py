@@ -407,3 +407,18 @@ def test_kodi_20_apis_that_are_gone_are_gone(kodi):
     assert not hasattr(xbmc, "translatePath") and not hasattr(xbmc, "LOGNOTICE")
     xbmcgui.ListItem("x").setInfo("video", {"title": "x"})
     assert "deprecated" in kodi.log_text()
+
+
+def test_player_getitem_describes_a_file_outside_the_library(kodi):
+    import json
+
+    import xbmc
+
+    kodi.player.play_file("/media/home video.mkv")
+    kodi.pump()
+    reply = json.loads(xbmc.executeJSONRPC(json.dumps({
+        "jsonrpc": "2.0", "id": 1, "method": "Player.GetItem",
+        "params": {"playerid": 1, "properties": ["uniqueid", "file", "season", "plot"]}})))
+    item = reply["result"]["item"]
+    assert item["file"] == "/media/home video.mkv"
+    assert item["type"] == "unknown" and item["plot"] == ""

@@ -270,7 +270,8 @@ class Dispatcher:
                     "episode": it.episode, "showtitle": it.showtitle, "file": it.file, "title": it.title,
                     "year": it.year, "runtime": int(it.runtime), "imdbnumber": it.imdbnumber}
         for f in props:
-            out[f] = defaults.get(f, Library.project({"label": "", "x": 0}, [f], "x").get(f, ""))
+            # Kodi answers "" (or -1 for numbers) for a property a non-library item lacks.
+            out[f] = defaults[f] if f in defaults else ""
         return {"item": out}
 
     def player_properties(self, p):
