@@ -1,7 +1,8 @@
-"""python -m tools.bench [--runs N] [--quick] [--out docs/benchmarks.md] [--json build/bench.json]
+"""python -m tools.bench [--runs N] [--quick] [--no-realkodi] [--out docs/benchmarks.md] [--json FILE]
 
 Runs every benchmark of tools/bench and rewrites docs/benchmarks.md. --quick uses tiny sizes
-(a check that the code paths work; its figures mean nothing and it writes nowhere by default).
+(a check that the code paths work; its figures mean nothing and it writes nowhere by default)
+and skips the real-Kodi part (section 4, about 3 minutes), as does --no-realkodi.
 """
 import argparse
 import json
@@ -23,7 +24,7 @@ QUICK = {"menu": {"movies": 60, "shows": 10, "episodes": 20, "playbacks": 20},
          "network": {"existing": 4, "pauses": 3, "interval_min": 240}}
 
 
-def run_all(sizes, runs, work_dir, say=print):
+def run_all(sizes, runs, work_dir, say=print, realkodi=True):
     from . import library, menu, network
     from .stats import machine
 
@@ -38,6 +39,16 @@ def run_all(sizes, runs, work_dir, say=print):
     figures["library"] = library.run(**sizes["library"])
     say("==> 3. network cost of a day")
     figures["network"] = network.run(**sizes["network"])
+    if realkodi:
+        from . import realkodi as real
+
+        say("==> 4. real Kodi (about 3 minutes)")
+        try:
+            figures["realkodi"] = real.run(say=say)
+        except Exception as exc:  # noqa: BLE001 - the report says what failed instead of losing 1-3
+            figures["realkodi"] = {"failed": "%s: %s" % (type(exc).__name__, exc)}
+    else:
+        figures["realkodi"] = {"skipped": "--quick or --no-realkodi"}
     figures["total_seconds"] = time.perf_counter() - t0
     return figures
 
@@ -46,6 +57,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m tools.bench", description=__doc__.splitlines()[2])
     parser.add_argument("--runs", type=int, default=None, help="menu rounds (default 15, quick 2)")
     parser.add_argument("--quick", action="store_true", help="tiny sizes: checks the code paths only")
+    parser.add_argument("--no-realkodi", action="store_true", help="skip section 4 (real Kodi)")
     parser.add_argument("--out", default=None, help="markdown report (default docs/benchmarks.md; "
                                                     "none with --quick)")
     parser.add_argument("--json", default=None, help="also write the raw figures here")
@@ -55,7 +67,7 @@ def main(argv=None):
     out = args.out if args.out is not None else (None if args.quick else os.path.join(REPO, "docs",
                                                                                      "benchmarks.md"))
     with tempfile.TemporaryDirectory(prefix="simkl-bench-") as work:
-        figures = run_all(sizes, runs, work)
+        figures = run_all(sizes, runs, work, realkodi=not (args.quick or args.no_realkodi))
     from .report import render
 
     text = render(figures, quick=args.quick)

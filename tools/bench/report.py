@@ -89,11 +89,131 @@ def verdicts(f):
         "%d requests for %d polls, %d playback fetches" % (idle["requests"], idle["polls"],
                                                           idle["playback_fetches"]),
         "met" if ok else "missed", ""))
-    for target in ("Hand-off <= 2 s with the on-open check", "Start-position error <= 1 s",
-                   "Idle CPU indistinguishable from the disabled addon"):
-        out.append((target, "-", "not measured",
-                    "needs the real-Kodi two-instance scenario (tools/realkodi), not in tools/bench yet"))
+    out.extend(realkodi_verdicts(f.get("realkodi")))
     return out
+
+
+HANDOFF_TARGET_S = 2.0
+START_TARGET_S = 1.0
+REAL_TARGETS = ("Hand-off <= 2 s with the on-open check", "Start-position error <= 1 s",
+                "Idle CPU indistinguishable from the disabled addon")
+
+
+def _real_missing(rk):
+    if not rk:
+        return "needs the real-Kodi part of the bench (tools/bench/realkodi.py), not run"
+    if rk.get("skipped"):
+        return "real-Kodi part skipped: %s" % rk["skipped"]
+    if rk.get("failed"):
+        return "the real-Kodi part failed: %s" % rk["failed"]
+    return None
+
+
+def realkodi_verdicts(rk):
+    """The three real-Kodi targets of issue 7 from tools.bench.realkodi.run()'s figures."""
+    missing = _real_missing(rk)
+    if missing:
+        return [(t, "-", "not measured", missing) for t in REAL_TARGETS]
+    h, fe, se, idle = rk["handoff"], rk["fetch"], rk["start_error"], rk["idle"]
+    on, off = idle["enabled"], idle["disabled"]
+    ok = h["max_s"] <= HANDOFF_TARGET_S
+    out = [(REAL_TARGETS[0],
+            "median %.2f s (min %.2f, max %.2f; %d runs); by the poll alone %s" % (
+                h["median_s"], h["min_s"], h["max_s"], rk["repeats"],
+                ", ".join("%.1f min average / %.1f min worst at %d min" % (
+                    p["average_s"] / 60.0, p["worst_s"] / 60.0, p["interval_min"]) for p in rk["poll"])),
+            "met" if ok else "missed",
+            "Against the stand-in on 127.0.0.1: no internet round trips. Against api.simkl.com the "
+            "check adds two HTTPS round trips (activities, then playbacks; median fetch here %.0f ms). "
+            "The poll alone is not meant to meet the target: it is the fallback when nobody opens "
+            "the menu." % (fe["median_s"] * 1000.0) if ok else
+            "The hand-off took more than %.0f s in at least one run: see the runs in section 4."
+            % HANDOFF_TARGET_S)]
+    ok = se["max_abs_s"] <= START_TARGET_S
+    out.append((REAL_TARGETS[1],
+                "median |error| %.2f s, max %.2f s (%d runs)" % (se["median_abs_s"], se["max_abs_s"],
+                                                                  rk["repeats"]),
+                "met" if ok else "missed",
+                "" if ok else "Kodi starts a resolved item at the keyframe before StartPercent; the "
+                "clips have one keyframe a second."))
+    same = abs(idle["difference_pct"]) <= 2.0 * idle["noise_pct"]
+    out.append((REAL_TARGETS[2],
+                "Kodi %.2f %% of a core with the addon vs %.2f %% disabled: difference %+.2f points, "
+                "noise (standard error) %.2f" % (on["share_pct"], off["share_pct"], idle["difference_pct"],
+                                                 idle["noise_pct"]),
+                "met" if same else "missed",
+                "Indistinguishable = the difference is within 2 standard errors of the 10 s slices. "
+                "Resolution: /proc counts CPU in 10 ms ticks (0.02 points over 60 s)." if same else
+                "The difference is larger than 2 standard errors of the 10 s slices: the service "
+                "costs CPU while idle (or the machine's load changed between the two windows)."))
+    return out
+
+
+def _realkodi_section(rk):
+    lines = ["## 4. On real Kodi", ""]
+    add = lines.append
+    missing = _real_missing(rk)
+    if missing:
+        add("Not measured in this run: %s." % missing)
+        add("")
+        return lines
+    add("`tools/bench/realkodi.py` (about %.0f s here): one sandboxed Kodi 20.1 (B; Xvfb, PulseAudio null "
+        "sink; boot %.1f s, library scan %.1f s), signed in by writing account.json as /login does, push "
+        "off; the Simkl stand-in on 127.0.0.1. \"A\" is a scripted device posting `/scrobble/pause` "
+        "for the library movie, what A's push sends; the push half (A's pause -> Simkl) is covered by "
+        "tests/realkodi/test_handoff.py, not timed here. Load average when this part started: %s." % (
+            rk["total_seconds"], rk["boot_s"] or 0.0, rk["scan_s"] or 0.0, rk["loadavg_at_start"]))
+    add("")
+    add("Method. Hand-off: from Simkl's answer to A's pause to the first listing of B's plugin root "
+        "(`Files.GetDirectory plugin://plugin.video.simkl.resume/`, as a remote or skin widget asks; "
+        "repeated every 0.1 s, each run of the root sends the menu's on-open check) that shows the "
+        "movie at the new percentage. Runs are 10.5 s apart (the on-open check is throttled to one "
+        "per 10 s). In Estuary the first draw shows the old list and the service refreshes the "
+        "container when its check changed the list. Start position: B opens the listed entry "
+        "(`Player.Open` on its plugin URL), position read at `Player.OnAVStart` vs Simkl's progress x "
+        "the clip's real duration (ffprobe: %.3f s). Poll path: the poll runs the same check on a "
+        "timer (poll_interval, minimum 5 min, default 15), so hand-off = interval/2 + fetch on "
+        "average and interval + fetch at worst; fetch = from the check's `/sync/activities` "
+        "reaching Simkl to the listing that shows the entry (median %.0f ms, max %.0f ms)." % (
+            rk["duration_s"], rk["fetch"]["median_s"] * 1000.0, (rk["fetch"]["max_s"] or 0) * 1000.0))
+    add("")
+    add("| run | Simkl progress | hand-off | root listings | check reached Simkl after | fetch | "
+        "start | target | start error |")
+    add("|---|---|---|---|---|---|---|---|---|")
+    for i, r in enumerate(rk["runs"], 1):
+        add("| %d | %.0f %% | %s | %d | %s | %s | %.2f s | %.2f s | %+.2f s |" % (
+            i, r["progress"], _ms(r["handoff_s"]), r["listings"],
+            _ms(r["check_sent_s"]) if r["check_sent_s"] is not None else "-",
+            _ms(r["fetch_s"]) if r["fetch_s"] is not None else "-",
+            r["start_s"], r["target_s"], r["error_s"]))
+    add("")
+    add("| poll_interval | hand-off by the poll alone, average | worst |")
+    add("|---|---|---|")
+    for p in rk["poll"]:
+        add("| %d min | %.1f s | %.1f s |" % (p["interval_min"], p["average_s"], p["worst_s"]))
+    add("")
+    idle = rk["idle"]
+    on, off = idle["enabled"], idle["disabled"]
+    add("Idle CPU: Kodi's process group (user + system from /proc, Xvfb and PulseAudio excluded) on "
+        "the home screen, %.0f s with the addon enabled, then %.0f s in the same Kodi after "
+        "`Addons.SetAddonEnabled false` (3 s settling before each), in %.0f s slices. Simkl requests "
+        "during the enabled window: %d (the next poll is due minutes later)." % (
+            rk["idle_seconds"], rk["idle_seconds"], rk["slice_s"], rk["syncs_during_idle"]))
+    add("")
+    add("| addon | CPU s | share of one core | 10 s slices (%) | slice stdev |")
+    add("|---|---|---|---|---|")
+    for label, e in (("enabled", on), ("disabled", off)):
+        add("| %s | %.2f s | %.2f %% | %s | %.2f |" % (label, e["cpu_s"], e["share_pct"],
+                                                   " ".join("%.1f" % v for v in e["slices_pct"]),
+                                                   e["slice_stdev_pct"]))
+    add("")
+    add("Difference %+.2f points (ratio %.2f), standard error of the difference %.2f points. The "
+        "windows run one after the other, so a change of the machine's load between them shows up "
+        "as a difference too; Kodi's own idle cost (GUI redraws under Xvfb with software GL) is "
+        "what both windows mostly measure." % (
+            idle["difference_pct"], idle["ratio"] or float("nan"), idle["noise_pct"]))
+    add("")
+    return lines
 
 
 def render(f, quick=False):
@@ -268,19 +388,15 @@ def render(f, quick=False):
             _kb(idle["bytes_down"]), _kb(ni["bytes_down"]), ni["bytes_down"] / max(1, idle["bytes_down"]),
             _kb(busy["bytes_down"]), _kb(nb["bytes_down"]), nb["bytes_down"] / max(1, busy["bytes_down"])))
     add("")
-    add("## 4. On real Kodi")
-    add("")
-    add("Not measured yet: pause on A -> listed on B (with the on-open check and by the poll "
-        "alone), start-position error, and the service's CPU share over 60 idle seconds against "
-        "the same Kodi with the addon disabled need the two-instance real-Kodi scenario, which is "
-        "not part of tools/bench yet.")
-    add("")
+    lines.extend(_realkodi_section(f.get("realkodi")))
     add("## How to rerun")
     add("")
     add("```")
-    add("make bench                          # rewrites this file (about 2-4 minutes)")
+    add("make bench                          # rewrites this file (about 5-7 minutes, real Kodi included)")
     add(".venv/bin/python -m tools.bench --runs 30 --json build/bench.json   # more rounds, raw figures")
     add(".venv/bin/python -m tools.bench --quick   # tiny sizes, prints the report (code paths only)")
+    add(".venv/bin/python -m tools.bench --no-realkodi   # sections 1-3 only")
+    add(".venv/bin/python -m tools.bench.realkodi        # section 4 alone, raw figures as JSON")
     add("```")
     add("")
     add("Sizes live in `tools/bench/__main__.py` (FULL). tests/test_bench_smoke.py runs the same code "
