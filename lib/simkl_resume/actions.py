@@ -16,14 +16,11 @@ Only remove/watched talk to Simkl (and so import requests); play never does.
 """
 import json
 
-from . import ADDON_ID
 from .context import AddonContext
 from .kodi import listing, ui
+from .kodi.playing import MENU_PLAY_PROPERTY
+from .menu import REASON_STRINGS as S_REASONS
 
-MENU_PLAY_PROPERTY = "%s.menu_play" % ADDON_ID
-
-S_REASONS = {"not_in_library": 30414, "show_not_in_library": 30415,
-             "episode_not_in_library": 30416, "ambiguous_title": 30417}
 S_GONE_FROM_LIBRARY = 30422
 S_REMOVED = 30423
 S_WATCHED = 30424

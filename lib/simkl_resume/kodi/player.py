@@ -67,9 +67,10 @@ class PushPlayer(xbmc.Player):
 
     # -- callbacks -----------------------------------------------------------------------
     def _forward(self, name, *args):
-        handler = self.handler
-        if handler is not None:
-            getattr(handler, name)(*args)
+        # A handler implements the callbacks it cares about (the prompt only two of them).
+        method = getattr(self.handler, name, None)
+        if method is not None:
+            method(*args)
 
     def onAVStarted(self):
         self._forward("on_av_started")

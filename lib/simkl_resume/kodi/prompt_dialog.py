@@ -12,10 +12,10 @@
                                      autoclose_s (closing or timing out = No: keep position)
       .enabled() -> bool               setting prompt_on_play
 """
-import xbmc
 import xbmcgui
 
 from . import playing
+from .player import PushPlayer
 from .jsonrpc import call
 from .ui import HEADING, text
 
@@ -24,51 +24,15 @@ S_YES_RESUME = 30502
 S_NO_KEEP = 30503
 
 
-def _number(value):
-    try:
-        result = float(value)
-    except (TypeError, ValueError):
-        return None
-    return None if result != result else result
-
-
-class PromptPlayer(xbmc.Player):
-    def __init__(self, handler=None):
-        super().__init__()
-        self.handler = handler
+class PromptPlayer(PushPlayer):
+    """The prompt's own player hook: the same safe readers as the push side's; forwards
+    onAVStarted -> on_av_started(), onPlayBackStopped and onPlayBackEnded -> on_stopped()."""
 
     def position(self):
-        try:
-            if not self.isPlayingVideo():
-                return None
-            value = _number(self.getTime())
-        except Exception:  # noqa: BLE001 - Kodi raises when nothing plays
-            return None
-        return None if value is None else max(0.0, value)
+        return self.sample_time()
 
     def total(self):
-        try:
-            value = _number(self.getTotalTime())
-        except Exception:  # noqa: BLE001
-            return None
-        return value if value is not None and value > 0 else None
-
-    def playing_file(self):
-        try:
-            return self.getPlayingFile() or ""
-        except Exception:  # noqa: BLE001
-            return ""
-
-    def _forward(self, name):
-        handler = self.handler
-        if handler is not None:
-            getattr(handler, name)()
-
-    def onAVStarted(self):
-        self._forward("on_av_started")
-
-    def onPlayBackStopped(self):
-        self._forward("on_stopped")
+        return self.total_time()
 
     def onPlayBackEnded(self):
         self._forward("on_stopped")
