@@ -3,9 +3,6 @@
 The stand-in's clock is frozen and moved with the fake Kodi's virtual clock, so the
 sign-in's waits (Monitor.waitForAbort) are the time Simkl sees: no real sleeping.
 """
-import importlib
-import sys
-import types
 
 import pytest
 
@@ -17,53 +14,10 @@ from tools.simkl_standin import StandIn
 CLIENT_ID = "test-client-id"
 
 
-def _shim_module(name, **functions):
-    module = types.ModuleType(name)
-    for key, value in functions.items():
-        setattr(module, key, value)
-    return module
-
-
 @pytest.fixture
-def kodi_helpers(kodi, monkeypatch):
-    """simkl_resume.kodi.{strings,settings,jsonrpc}: the teammate's modules when they exist,
-    else minimal stand-ins over the fake Kodi (only what the sign-in and pull code call)."""
-    import xbmc
-    import xbmcaddon
-
-    def load(short, **functions):
-        name = "simkl_resume.kodi." + short
-        try:
-            return importlib.import_module(name)
-        except ImportError:
-            module = _shim_module(name, **functions)
-            monkeypatch.setitem(sys.modules, name, module)
-            import simkl_resume.kodi as package
-            monkeypatch.setattr(package, short, module, raising=False)
-            return module
-
-    def call(method, params=None):
-        import json
-        reply = json.loads(xbmc.executeJSONRPC(json.dumps(
-            {"jsonrpc": "2.0", "id": 1, "method": method, "params": params or {}})))
-        if "error" in reply:
-            raise RuntimeError(reply["error"])
-        return reply.get("result")
-
-    load("strings", localize=lambda sid: xbmcaddon.Addon().getLocalizedString(sid))
-    load("settings",
-         get_bool=lambda sid: xbmcaddon.Addon().getSettingBool(sid),
-         get_int=lambda sid: xbmcaddon.Addon().getSettingInt(sid),
-         get_str=lambda sid: xbmcaddon.Addon().getSettingString(sid),
-         set_str=lambda sid, value: xbmcaddon.Addon().setSettingString(sid, value))
-    load("jsonrpc", call=call)
-    # Addon modules imported before the fake was installed (e.g. at test-module import time)
-    # hold Kodistubs' xbmc* modules: point them at the fake for this test.
-    for name, module in list(sys.modules.items()):
-        if name.startswith("simkl_resume.kodi.") and module is not None:
-            for kodi_module in ("xbmc", "xbmcgui", "xbmcplugin", "xbmcaddon", "xbmcvfs"):
-                if kodi_module in vars(module) and kodi_module in sys.modules:
-                    monkeypatch.setattr(module, kodi_module, sys.modules[kodi_module])
+def kodi_helpers(kodi):
+    """The fake Kodi for tests that drive sign-in and the service (the name is older than
+    tests/conftest.py installing the fake xbmc* modules for the whole run)."""
     return kodi
 
 
