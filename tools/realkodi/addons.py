@@ -55,6 +55,8 @@ def stage_addon(addons_dir: Path, source: Path = REPO_ROOT) -> Path:
     vendor = target / build_zip.VENDOR_DIR
     if vendor.exists():  # a stray copy in the tree: use the build's, as the zip does
         shutil.rmtree(str(vendor))
+    if not vendor.parent.is_dir():  # not our addon (a test's tiny addon): nothing to vendor
+        return target
     for rel, data in build_zip.vendored_files(log=lambda msg: None).items():
         path = target / rel
         path.parent.mkdir(parents=True, exist_ok=True)
