@@ -10,6 +10,7 @@ import threading
 import pytest
 
 from simkl_resume.store import cache as cache_module
+from tests._damage import damage_id, damages
 from simkl_resume.store.cache import SimpleCache
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -275,40 +276,6 @@ def _filled_db(path, rows=300):
     cache.close()
 
 
-def damage_truncate_mid_file(path):
-    _filled_db(path)
-    os.truncate(str(path), os.path.getsize(str(path)) // 3)
-
-
-def damage_truncate_header(path):
-    _filled_db(path)
-    os.truncate(str(path), 50)
-
-
-def damage_random_bytes(path):
-    path.write_bytes(os.urandom(64 * 1024))
-
-
-def damage_random_bytes_over_pages(path):
-    _filled_db(path)
-    with open(str(path), "r+b") as f:
-        f.seek(4096)
-        f.write(os.urandom(40 * 1024))
-
-
-def damage_text_file(path):
-    path.write_text("this is not a database\n" * 100)
-
-
-def damage_malformed_schema(path):
-    _filled_db(path, rows=3)
-    conn = sqlite3.connect(str(path))
-    conn.execute("PRAGMA writable_schema=ON")
-    conn.execute("UPDATE sqlite_master SET sql = 'CREATE GARBAGE (' WHERE name = 'simplecache'")
-    conn.commit()
-    conn.close()
-
-
 def damage_foreign_schema(path):
     conn = sqlite3.connect(str(path))
     conn.execute("CREATE TABLE something_else (x)")
@@ -316,24 +283,10 @@ def damage_foreign_schema(path):
     conn.close()
 
 
-def damage_directory_in_the_way(path):
-    path.mkdir()
-    (path / "file.txt").write_text("someone's file")
+DAMAGES = damages(_filled_db, "simplecache") + [damage_foreign_schema]
 
 
-DAMAGES = [
-    damage_truncate_mid_file,
-    damage_truncate_header,
-    damage_random_bytes,
-    damage_random_bytes_over_pages,
-    damage_text_file,
-    damage_malformed_schema,
-    damage_foreign_schema,
-    damage_directory_in_the_way,
-]
-
-
-@pytest.mark.parametrize("damage", DAMAGES, ids=lambda f: f.__name__[len("damage_"):])
+@pytest.mark.parametrize("damage", DAMAGES, ids=damage_id)
 def test_damaged_database_is_moved_aside_rebuilt_and_logged_once(tmp_path, damage):
     path = tmp_path / "cache.db"
     damage(path)

@@ -12,6 +12,7 @@ import threading
 import pytest
 
 from simkl_resume.store.outbox import OutboxEntry, ScrobbleOutbox
+from tests._damage import damage_id, damages
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -185,45 +186,10 @@ def _filled(path):
     box.close()
 
 
-def damage_truncate_mid_file(path):
-    _filled(path)
-    os.truncate(str(path), os.path.getsize(str(path)) // 3)
+DAMAGES = damages(_filled, "outbox")
 
 
-def damage_truncate_header(path):
-    _filled(path)
-    os.truncate(str(path), 50)
-
-
-def damage_random_bytes(path):
-    path.write_bytes(os.urandom(32 * 1024))
-
-
-def damage_random_bytes_over_pages(path):
-    _filled(path)
-    with open(str(path), "r+b") as f:
-        f.seek(4096)
-        f.write(os.urandom(40 * 1024))
-
-
-def damage_malformed_schema(path):
-    _filled(path)
-    conn = sqlite3.connect(str(path))
-    conn.execute("PRAGMA writable_schema=ON")
-    conn.execute("UPDATE sqlite_master SET sql = 'CREATE TABLE outbox (' WHERE name = 'outbox'")
-    conn.commit()
-    conn.close()
-
-
-def damage_directory_in_the_way(path):
-    path.mkdir()
-
-
-DAMAGES = [damage_truncate_mid_file, damage_truncate_header, damage_random_bytes,
-           damage_random_bytes_over_pages, damage_malformed_schema, damage_directory_in_the_way]
-
-
-@pytest.mark.parametrize("damage", DAMAGES, ids=lambda f: f.__name__[len("damage_"):])
+@pytest.mark.parametrize("damage", DAMAGES, ids=damage_id)
 def test_damaged_outbox_is_moved_aside_rebuilt_and_says_events_were_lost(tmp_path, damage):
     path = tmp_path / "outbox.db"
     damage(path)
