@@ -151,8 +151,37 @@ def test_root_sets_content_type_and_no_sorting(kodi):
     build_list(ctx)
     d = run(kodi, "/").directory
     assert d.content == "movies"
-    assert d.sort_methods == [xbmcplugin.SORT_METHOD_NONE]
+    # UNSORTED keeps our order and reads "Sort by: Default" (NONE reads "Sort by: Date")
+    assert d.sort_methods == [xbmcplugin.SORT_METHOD_UNSORTED]
     assert d.cache_to_disc is False
+
+
+def test_root_sort_method_masks_keep_our_label_and_label2_instead_of_title_and_duration(kodi, monkeypatch):
+    """Real Kodi redraws labels from the sort method's masks; the defaults ("%T", "%D") showed
+    the bare title and the duration. "%L" keeps the label, "%s" reads the Addon.Status
+    property, which every entry must carry with its label2 (tests/realkodi/test_resume_list_labels.py)."""
+    import xbmcplugin
+
+    calls = []
+    real = xbmcplugin.addSortMethod
+
+    def spy(handle, sortMethod, labelMask="", label2Mask=""):
+        calls.append((sortMethod, labelMask, label2Mask))
+        return real(handle, sortMethod, labelMask, label2Mask)
+
+    monkeypatch.setattr(xbmcplugin, "addSortMethod", spy)
+    _library(kodi)
+    ctx = plugin_ctx()
+    now = ctx.now()
+    store_playbacks(ctx, _playbacks(now))
+    build_list(ctx)
+    d = run(kodi, "/").directory
+    assert calls == [(xbmcplugin.SORT_METHOD_UNSORTED, "%L", "%s")]
+    assert len(d.items) == 3
+    for entry in d.items:
+        li = entry.listitem
+        assert li.getLabel2()
+        assert li.getProperty("Addon.Status") == li.getLabel2()
 
 
 def test_mixed_movies_and_episodes_use_content_videos(kodi):

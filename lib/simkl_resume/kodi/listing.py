@@ -10,7 +10,8 @@ An item spec is a dict (every key optional):
 
     make_listitem(spec) -> xbmcgui.ListItem   (InfoTagVideo on Kodi 20+, setInfo/properties on 19)
     show_directory(handle, [(url, spec), ...], content, category="", succeeded=True)
-        setContent, sort "none", addDirectoryItems, endOfDirectory(cacheToDisc=False)
+        setContent, one unsorted sort method with our label masks (below), addDirectoryItems,
+        endOfDirectory(cacheToDisc=False)
     resolve(handle, spec or None)     setResolvedUrl(True, item) / setResolvedUrl(False, empty item)
     set_home_property(key, value) / get_home_property(key)      Window(10000)
     kodi_major() -> int               19, 20, 21 ... from System.BuildVersion
@@ -21,6 +22,17 @@ import xbmcplugin
 
 
 HOME_WINDOW = 10000
+
+# Kodi (19-21) redraws every label of a plugin directory from the label masks of its sort
+# method (CLabelFormatter); addSortMethod's defaults are "%T" (the info tag's title) and "%D"
+# (duration), which hid our labels on real Kodi 20.1 ("Inception" / "05:00" for "Inception
+# (2010)" / "42% watched ..."). "%L" keeps the label as set. No mask reads label2 back, so the
+# item also carries it in the one free-text property a mask reads: "%s" = ListItem property
+# "Addon.Status" (meant for the add-on browser, unused by video views).
+LABEL_MASK = "%L"
+LABEL2_MASK = "%s"
+LABEL2_PROPERTY = "Addon.Status"
+
 _major = []
 
 
@@ -93,6 +105,8 @@ def make_listitem(spec):
             _info_v20(item, info, resume)
         else:
             _info_v19(item, info, resume)
+    if spec.get("label2"):
+        item.setProperty(LABEL2_PROPERTY, spec["label2"])
     item.setProperty("IsPlayable", "true" if spec.get("playable") else "false")
     for key, value in (spec.get("properties") or {}).items():
         item.setProperty(key, str(value))
@@ -106,7 +120,10 @@ def show_directory(handle, entries, content="videos", category="", succeeded=Tru
     if category:
         xbmcplugin.setPluginCategory(handle, category)
     xbmcplugin.setContent(handle, content)
-    xbmcplugin.addSortMethod(handle, xbmcplugin.SORT_METHOD_NONE)
+    # UNSORTED ("Sort by: Default"), not NONE, which Kodi labels "Sort by: Date"; both keep
+    # the order we add the items in.
+    xbmcplugin.addSortMethod(handle, xbmcplugin.SORT_METHOD_UNSORTED,
+                             labelMask=LABEL_MASK, label2Mask=LABEL2_MASK)
     items = [(url, make_listitem(spec), bool(spec.get("folder"))) for url, spec in entries]
     xbmcplugin.addDirectoryItems(handle, items, len(items))
     xbmcplugin.endOfDirectory(handle, succeeded=succeeded, cacheToDisc=False)
