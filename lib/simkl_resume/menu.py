@@ -50,7 +50,6 @@ S_WATCHED = 30420
 S_NOTHING_PAUSED = 30421
 S_UPDATING = 30429
 S_NEXT_PAGE = 30430
-HEADING = 30000
 
 GREY = "[COLOR grey]%s[/COLOR]"
 
@@ -254,7 +253,9 @@ def current_page(ctx, number=1):
 def show_root(call, ctx=None):
     _strings.clear()
     ctx = ctx or AddonContext.from_kodi()
-    category = _(HEADING)
+    # No category: Kodi already names the folder after the addon ("Resume from Simkl"), and
+    # setting the same name again shows it twice in the header.
+    category = ""
     if not ctx.account.token:
         url = plugin_url("/login")
         listing.show_directory(call.handle, [(url, {"label": _(S_SIGN_IN), "path": url, "folder": False,
