@@ -25,7 +25,7 @@ import time
 from typing import Any, Callable, Dict, List, Optional
 
 from .core import mirror as core
-from .resume_list import load_resume_list
+from .resume_cache import load_resume_list
 from .service import Component
 from .worker import BackgroundWorker
 

@@ -24,7 +24,7 @@ from typing import Any, Dict, Optional
 from .core.mirror import lastplayed_epoch
 from .core.progress import format_clock, resume_position
 from .mirror import local_utc_offset
-from .resume_list import load_resume_list
+from .resume_cache import load_resume_list
 from .service import Component
 from .worker import BackgroundWorker
 

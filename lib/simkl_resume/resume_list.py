@@ -26,14 +26,7 @@ from .context import KEY_PLAYBACKS
 from .core.matching import Match, match_all, matched_first, shows_needed
 from .core.model import EPISODE, Playback
 from .kodi.library import CachedLibraryIndex, KodiLibrary, is_library_change
-from .resume_cache import (  # noqa: F401 - re-exported: the list's reading/writing lives there
-    DAY,
-    LIST_FORMAT,
-    RESUME_LIST_EXPIRATION,
-    load_resume_list,
-    playbacks_checksum,
-    store_resume_list,
-)
+from .resume_cache import DAY, LIST_FORMAT, load_resume_list, playbacks_checksum, store_resume_list
 from .service import Component
 from .worker import BackgroundWorker
 
