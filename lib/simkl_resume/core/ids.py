@@ -127,7 +127,8 @@ def body_ids(ids: Mapping[str, Any]) -> Dict[str, Any]:
     return result
 
 
-def _int_or_none(value: Any) -> Optional[int]:
+def int_or_none(value: Any) -> Optional[int]:
+    """int(value), or None for None, booleans and anything int() refuses."""
     if value is None or isinstance(value, bool):
         return None
     try:
@@ -175,14 +176,14 @@ class PlayingItem:
                 show_title=_clean_str(show.get("title")) or _clean_str(item.get("showtitle")),
                 show_year=_year(show.get("year")),
                 show_ids=simkl_ids(show.get("uniqueid"), show.get("imdbnumber")),
-                season=_int_or_none(item.get("season")),
-                number=_int_or_none(item.get("episode")),
+                season=int_or_none(item.get("season")),
+                number=int_or_none(item.get("episode")),
             )
         return None
 
 
 def _year(value: Any) -> Optional[int]:
-    year = _int_or_none(value)
+    year = int_or_none(value)
     return year if year and year > 0 else None
 
 
@@ -204,8 +205,8 @@ def scrobble_item(playing: Optional[PlayingItem]) -> Optional[Dict[str, Any]]:
             return None
         return {"movie": _titled(playing.title, playing.year, playing.ids)}
     if playing.type == EPISODE:
-        season = _int_or_none(playing.season)
-        number = _int_or_none(playing.number)
+        season = int_or_none(playing.season)
+        number = int_or_none(playing.number)
         if not body_ids(playing.show_ids) or season is None or season < 0 or not number or number < 1:
             return None
         container = "anime" if playing.kind == KIND_ANIME else "show"
@@ -253,8 +254,8 @@ def history_body(playback: Any, watched_at: Optional[str] = None) -> Dict[str, A
         if watched_at:
             entry["watched_at"] = watched_at
         return {"movies": [entry]}
-    season = _int_or_none(playback.season)
-    number = _int_or_none(playback.number)
+    season = int_or_none(playback.season)
+    number = int_or_none(playback.number)
     if season is None or number is None:
         raise ValueError(f"history_body: episode playback {playback.id} has no season/number")
     episode: Dict[str, Any] = {"number": number}

@@ -44,6 +44,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, Dict, Iterable, List, Optional, Set, Tuple, Union
 
 from . import ids as _ids
+from .ids import int_or_none as _int
 from .model import EPISODE, MOVIE, Playback
 
 # Id types the library index knows, in the order they are tried.
@@ -62,8 +63,6 @@ AMBIGUOUS_TITLE = "ambiguous_title"
 
 INDEX_FORMAT = 1
 
-_IMDB_RE = re.compile(r"tt([0-9]+)")
-_DIGITS_RE = re.compile(r"[0-9]+")
 _TRAILING_TAG_RE = re.compile(r"\s*\(\s*([0-9]{4}|[a-z]{2})\s*\)\s*$")
 _TRAILING_ARTICLE_RE = re.compile(r",\s*(the|a|an)\s*$")
 _APOSTROPHES_RE = re.compile("['\u2019\u2018`\u00b4]")
@@ -394,15 +393,6 @@ def shows_needed(index: LibraryIndex, playbacks: Iterable[Playback]) -> Set[int]
         if isinstance(show, Match):
             needed.add(show.dbid)
     return needed
-
-
-def _int(value: Any) -> Optional[int]:
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def match_episode(show_match: Match, playback: Playback, episodes_of_show: Optional[Items]) -> Result:
