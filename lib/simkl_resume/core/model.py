@@ -18,6 +18,7 @@ KIND_ANIME = "anime"
 BUCKET_MOVIES = "movies"
 BUCKET_TV = "tv_shows"
 BUCKET_ANIME = "anime"
+BUCKETS = (BUCKET_MOVIES, BUCKET_TV, BUCKET_ANIME)
 PLAYBACK_TYPE_OF_BUCKET = {BUCKET_MOVIES: "movies", BUCKET_TV: "episodes", BUCKET_ANIME: "episodes"}
 
 

@@ -28,9 +28,7 @@ from typing import Any, Callable, Dict, List, Optional
 from .errors import MalformedReply
 from .ids import simkl_ids
 from .model import (
-    BUCKET_ANIME,
-    BUCKET_MOVIES,
-    BUCKET_TV,
+    BUCKETS,
     EPISODE,
     KIND_ANIME,
     KIND_MOVIE,
@@ -40,7 +38,6 @@ from .model import (
     Playback,
 )
 
-BUCKETS = (BUCKET_MOVIES, BUCKET_TV, BUCKET_ANIME)
 
 # Playback retention per Simkl plan, in days (free 7, pro 30, vip 90).
 RETENTION_DAYS = {"free": 7, "pro": 30, "vip": 90}
@@ -378,9 +375,6 @@ def parse_activities(data: Any) -> Activities:
 
 # ---------------------------------------------------------------------------------------
 # scrobble, PIN, user settings
-
-
-SCROBBLE_ACTIONS = ("start", "pause", "scrobble", "checkin")
 
 
 def parse_scrobble(data: Any) -> Dict[str, Any]:

@@ -46,9 +46,7 @@ from dataclasses import dataclass
 from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Tuple
 
 from .model import (
-    BUCKET_ANIME,
-    BUCKET_MOVIES,
-    BUCKET_TV,
+    BUCKETS,
     EPISODE,
     MOVIE,
     PLAYBACK_TYPE_OF_BUCKET,
@@ -56,7 +54,6 @@ from .model import (
     Playback,
 )
 
-BUCKETS = (BUCKET_MOVIES, BUCKET_TV, BUCKET_ANIME)
 # Playback list name (SimklClient.playbacks kind) -> Playback.type it holds.
 TYPE_OF_KIND = {"movies": MOVIE, "episodes": EPISODE}
 
