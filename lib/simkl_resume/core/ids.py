@@ -54,6 +54,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, Mapping, Optional
 
 from .model import EPISODE, KIND_ANIME, KIND_SHOW, MOVIE
+from .progress import clamp_progress
 
 # Ids that Simkl understands and we may meet in Kodi or in Simkl replies.
 NUMERIC_ID_KEYS = ("simkl", "tmdb", "tvdb", "anidb", "mal", "anilist", "kitsu", "livechart")
@@ -219,7 +220,7 @@ def scrobble_item(playing: Optional[PlayingItem]) -> Optional[Dict[str, Any]]:
 
 def scrobble_body(item: Mapping[str, Any], progress: float) -> Dict[str, Any]:
     body = dict(item)
-    body["progress"] = round(min(100.0, max(0.0, float(progress))), 2)
+    body["progress"] = clamp_progress(progress)
     return body
 
 
