@@ -30,6 +30,7 @@ import time
 from collections import namedtuple
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
+from .progress import positive_seconds as _positive
 from .progress import resume_position
 
 # Kodi stores resume points truncated to whole seconds: positions closer than this are equal.
@@ -44,18 +45,6 @@ MirrorPlan = namedtuple("MirrorPlan", "writes provenance skipped")
 
 def item_key(kind: str, dbid: int) -> str:
     return "%s:%d" % (kind, int(dbid))
-
-
-def _positive(value: Any) -> Optional[float]:
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    if number != number or number <= 0 or number == float("inf"):
-        return None
-    return number
 
 
 def stream_duration(streamdetails: Any) -> Optional[float]:

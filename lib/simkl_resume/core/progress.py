@@ -37,7 +37,8 @@ RESUME_END_MARGIN = 10.0
 PROGRESS_DECIMALS = 2
 
 
-def _usable_duration(duration: object) -> Optional[float]:
+def positive_seconds(duration: object) -> Optional[float]:
+    """float(duration) when it is a positive finite number of seconds, else None."""
     if duration is None or isinstance(duration, bool):
         return None
     try:
@@ -67,7 +68,7 @@ def clamp_progress(progress: float) -> float:
 
 
 def progress_percent(position: object, duration: object) -> Optional[float]:
-    total = _usable_duration(duration)
+    total = positive_seconds(duration)
     pos = _number(position)
     if total is None or pos is None:
         return None
@@ -75,7 +76,7 @@ def progress_percent(position: object, duration: object) -> Optional[float]:
 
 
 def seconds_at(progress: object, duration: object) -> Optional[float]:
-    total = _usable_duration(duration)
+    total = positive_seconds(duration)
     pct = _number(progress)
     if total is None or pct is None:
         return None
@@ -83,7 +84,7 @@ def seconds_at(progress: object, duration: object) -> Optional[float]:
 
 
 def time_left(progress: object, duration: object) -> Optional[float]:
-    total = _usable_duration(duration)
+    total = positive_seconds(duration)
     done = seconds_at(progress, duration)
     if total is None or done is None:
         return None
@@ -93,7 +94,7 @@ def time_left(progress: object, duration: object) -> Optional[float]:
 def resume_position(
     progress: object, duration: object, end_margin: float = RESUME_END_MARGIN
 ) -> Optional[float]:
-    total = _usable_duration(duration)
+    total = positive_seconds(duration)
     target = seconds_at(progress, duration)
     if total is None or target is None:
         return None
@@ -109,7 +110,7 @@ def resume_percent(
     pct = _number(progress)
     if pct is None:
         return None
-    total = _usable_duration(duration)
+    total = positive_seconds(duration)
     start = resume_position(pct, duration, end_margin)
     if total is None or start is None:
         return float(clamp_progress(pct))
