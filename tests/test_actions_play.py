@@ -55,9 +55,9 @@ def test_playing_an_entry_starts_at_progress_times_the_real_duration(kodi, heat)
 def test_play_marks_the_playback_as_started_from_the_menu(kodi, heat):
     import xbmcgui
 
-    from simkl_resume import actions
+    from simkl_resume.kodi import playing
 
-    assert actions.MENU_PLAY_PROPERTY == MENU_PLAY_PROPERTY
+    assert playing.MENU_PLAY_PROPERTY == MENU_PLAY_PROPERTY
 
     run(kodi, "/play?id=7", handle=5)
     marker = json.loads(xbmcgui.Window(10000).getProperty(MENU_PLAY_PROPERTY))

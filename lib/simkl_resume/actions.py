@@ -3,9 +3,9 @@
 play(call)            /play?id=<playback id>: resolve the entry to its library file with db id,
                       media type and uniqueids and the ListItem property StartPercent =
                       float(progress) (Kodi 20.1 honours it on a resolved item and applies it to
-                      the REAL duration; StartOffset is ignored). Just before setResolvedUrl the
-                      Window(10000) property MENU_PLAY_PROPERTY gets JSON {"file", "dbid", "type",
-                      "playback_id", "at"} for the push side. An item removed from the library
+                      the REAL duration; StartOffset is ignored). Just before setResolvedUrl
+                      kodi.playing.write_menu_marker({"file", "dbid", "type", "playback_id",
+                      "at"}) tells the push side what plays. An item removed from the library
                       since the list was built: a notification and setResolvedUrl(False).
 play_from_start(call) the same without a start position.
 remove(call)          DELETE /sync/playback/{id} (404 = already gone), then the playback leaves the
@@ -14,11 +14,9 @@ mark_watched(call)    POST /sync/history (core.ids.history_body), then removed l
 Network trouble: a short localized notification and nothing changes locally.
 Only remove/watched talk to Simkl (and so import requests); play never does.
 """
-import json
-
 from .context import AddonContext
 from .kodi import listing, ui
-from .kodi.playing import MENU_PLAY_PROPERTY
+from .kodi.playing import write_menu_marker
 from .menu import REASON_STRINGS as S_REASONS
 
 S_GONE_FROM_LIBRARY = 30422
@@ -77,9 +75,8 @@ def _play(call, ctx, from_start, library=None):
                              "episode": entry.get("number")})
     if not from_start:
         spec["properties"] = {"StartPercent": repr(float(entry.get("progress") or 0.0))}
-    listing.set_home_property(MENU_PLAY_PROPERTY, json.dumps({
-        "file": file, "dbid": entry["dbid"], "type": entry["mediatype"],
-        "playback_id": entry["playback_id"], "at": ctx.now()}))
+    write_menu_marker({"file": file, "dbid": entry["dbid"], "type": entry["mediatype"],
+                       "playback_id": entry["playback_id"], "at": ctx.now()})
     if call.handle is None or call.handle < 0:
         # run as an action (RunPlugin): nothing to resolve, ask Kodi to play the entry's URL
         listing.play_url(call_url(call, from_start))

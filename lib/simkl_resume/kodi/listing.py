@@ -13,15 +13,12 @@ An item spec is a dict (every key optional):
         setContent, one unsorted sort method with our label masks (below), addDirectoryItems,
         endOfDirectory(cacheToDisc=False)
     resolve(handle, spec or None)     setResolvedUrl(True, item) / setResolvedUrl(False, empty item)
-    set_home_property(key, value) / get_home_property(key)      Window(10000)
     kodi_major() -> int               19, 20, 21 ... from System.BuildVersion
 """
 import xbmc
 import xbmcgui
 import xbmcplugin
 
-
-HOME_WINDOW = 10000
 
 # Kodi (19-21) redraws every label of a plugin directory from the label masks of its sort
 # method (CLabelFormatter); addSortMethod's defaults are "%T" (the info tag's title) and "%D"
@@ -42,14 +39,6 @@ def kodi_major():
         head = text.split(".", 1)[0].strip()
         _major.append(int(head) if head.isdigit() else 20)
     return _major[0]
-
-
-def set_home_property(key, value):
-    xbmcgui.Window(HOME_WINDOW).setProperty(key, value)
-
-
-def get_home_property(key):
-    return xbmcgui.Window(HOME_WINDOW).getProperty(key)
 
 
 def _info_v20(item, info, resume):

@@ -3,7 +3,8 @@
     now = what_is_playing(player=None)   # -> NowPlaying(item, live, file, kind, dbid)
     library_item(kind, dbid)             # -> PlayingItem of a library movie/episode, or None
     write_library_resume(kind, dbid, position, total)
-    read_menu_marker() -> Optional[dict]; clear_menu_marker(expected=None) -> bool
+    write_menu_marker(marker); read_menu_marker() -> Optional[dict];
+    clear_menu_marker(expected=None) -> bool
     marker_matches(marker, files)        # does the marker name one of these playing files?
     menu_play_id(file)                   # "123" for plugin://<us>/play?id=123, else None
 
@@ -23,22 +24,23 @@ Menu-started playback [live, Kodi 20.1]: the first time an entry of our menu pla
 reports the library item (the resolved ListItem carries dbid, media type, uniqueids). When the
 same Kodi plays a SECOND item from the menu, or reopens an entry after a stop, it reports type
 "unknown" with the plugin URL (plugin://<us>/play?id=<playback id>) as the file: then only the
-Window(10000) marker actions.play wrote says what plays (push.py matches it by file or by the
-playback id in that URL and identifies the marker's dbid/type like a library item).
+Window(10000) marker actions.play wrote (write_menu_marker) says what plays (push.py matches it
+by file or by the playback id in that URL and identifies the marker's dbid/type like a library
+item). This module owns the marker: write, read and clear.
 """
 import json
 from collections import namedtuple
 from urllib.parse import parse_qs, urlsplit
 
 import xbmc
-import xbmcgui
 
 from .. import ADDON_ID
 from ..core.ids import PlayingItem
 from .jsonrpc import call
+from .window import HomeWindowMemory
 
-MENU_PLAY_PROPERTY = ADDON_ID + ".menu_play"
-HOME_WINDOW = 10000
+MENU_PLAY_KEY = "menu_play"  # HomeWindowMemory key: property <addon id>.menu_play
+MENU_PLAY_PROPERTY = ADDON_ID + "." + MENU_PLAY_KEY
 WATCHED_PERCENT = 80.0
 
 NowPlaying = namedtuple("NowPlaying", "item live file kind dbid")
@@ -212,9 +214,14 @@ def what_is_playing(player=None):
 
 
 # -- menu-started playback ---------------------------------------------------------------------
+def write_menu_marker(marker):
+    """Mark what the menu is about to play: {"file", "dbid", "type", "playback_id", "at"}."""
+    HomeWindowMemory().set(MENU_PLAY_KEY, json.dumps(marker))
+
+
 def read_menu_marker():
     """The marker actions.play set ({"file", "dbid", "type", "playback_id", "at"}), or None."""
-    text = xbmcgui.Window(HOME_WINDOW).getProperty(MENU_PLAY_PROPERTY)
+    text = HomeWindowMemory().get(MENU_PLAY_KEY)
     if not text:
         return None
     try:
@@ -232,7 +239,7 @@ def clear_menu_marker(expected=None):
         current = read_menu_marker()
         if current is not None and current != expected:
             return False
-    xbmcgui.Window(HOME_WINDOW).clearProperty(MENU_PLAY_PROPERTY)
+    HomeWindowMemory().clear(MENU_PLAY_KEY)
     return True
 
 
