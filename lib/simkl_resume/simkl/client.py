@@ -40,9 +40,9 @@ from ..core.errors import (
     ServerError,
 )
 from ..core.model import Activities, Playback
+from ..core.scrobble import ACTIONS as SCROBBLE_ACTIONS
 from . import config
 
-SCROBBLE_ACTIONS = ("start", "pause", "stop")
 PLAYBACK_KINDS = (None, "movies", "episodes")
 RETRYABLE = (RateLimited, ServerError, NetworkError)
 MAX_BODY_KEPT = 2000
