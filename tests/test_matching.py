@@ -18,11 +18,11 @@ from simkl_resume.core.matching import (
     match_playback,
     match_show,
     matched_first,
-    normalize_id,
     normalize_ids,
     normalize_title,
     shows_needed,
 )
+from simkl_resume.core import ids
 from simkl_resume.core.model import EPISODE, KIND_ANIME, KIND_MOVIE, KIND_SHOW, MOVIE, Playback
 
 _next_id = [1000]
@@ -152,6 +152,11 @@ def test_tvdb_default_show_still_matches_through_its_tvdb_uniqueid():
 
 
 # --------------------------------------------------------------------------- id normalization
+
+def normalize_id(id_type, value):
+    """core.ids.normalize_id (the rules matching indexes by), None for an unusable value."""
+    return ids.normalize_id(id_type, value) or None
+
 
 @pytest.mark.parametrize("raw, expected", [
     ("tt0111161", "tt0111161"), (" TT0111161 ", "tt0111161"), ("tt111161", "tt0111161"),

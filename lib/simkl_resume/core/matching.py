@@ -72,11 +72,6 @@ _ARTICLES = ("the", "a", "an")
 
 # --------------------------------------------------------------------------- normalization
 
-def normalize_id(id_type: str, value: Any) -> Optional[str]:
-    """Normalized id value as a string, or None when the value is unusable (core.ids rules)."""
-    return _ids.normalize_id((id_type or "").strip().lower(), value) or None
-
-
 def normalize_ids(ids: Any) -> Dict[str, str]:
     """A Kodi `uniqueid` or Simkl `ids` dict normalized by core.ids.simkl_ids (the one place
     that decides what an id looks like); anything that is not a dict gives {}."""
