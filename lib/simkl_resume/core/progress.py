@@ -50,7 +50,8 @@ def positive_seconds(duration: object) -> Optional[float]:
     return value
 
 
-def _number(value: object) -> Optional[float]:
+def number_or_none(value: object) -> Optional[float]:
+    """float(value), or None for None, booleans, NaN and anything float() refuses."""
     if value is None or isinstance(value, bool):
         return None
     try:
@@ -69,7 +70,7 @@ def clamp_progress(progress: float) -> float:
 
 def progress_percent(position: object, duration: object) -> Optional[float]:
     total = positive_seconds(duration)
-    pos = _number(position)
+    pos = number_or_none(position)
     if total is None or pos is None:
         return None
     return clamp_progress(pos * 100.0 / total)
@@ -77,7 +78,7 @@ def progress_percent(position: object, duration: object) -> Optional[float]:
 
 def seconds_at(progress: object, duration: object) -> Optional[float]:
     total = positive_seconds(duration)
-    pct = _number(progress)
+    pct = number_or_none(progress)
     if total is None or pct is None:
         return None
     return min(100.0, max(0.0, pct)) * total / 100.0
@@ -107,7 +108,7 @@ def resume_position(
 def resume_percent(
     progress: object, duration: object, end_margin: float = RESUME_END_MARGIN
 ) -> Optional[float]:
-    pct = _number(progress)
+    pct = number_or_none(progress)
     if pct is None:
         return None
     total = positive_seconds(duration)
@@ -118,7 +119,7 @@ def resume_percent(
 
 
 def format_clock(seconds: object) -> str:
-    value = _number(seconds)
+    value = number_or_none(seconds)
     if value is None or value < 0 or math.isinf(value):
         value = 0.0
     whole = int(value)

@@ -93,7 +93,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 from . import errors
 from .ids import item_key as _item_key
 from .ids import scrobble_body
-from .progress import progress_percent
+from .progress import number_or_none, progress_percent
 
 START = "start"
 PAUSE = "pause"
@@ -153,13 +153,8 @@ class PlayerSession:
         return self.state in (PLAYING, PAUSED)
 
     def _remember(self, position: Any) -> None:
-        if position is None:
-            return
-        try:
-            value = float(position)
-        except (TypeError, ValueError):
-            return
-        if value == value:  # not NaN
+        value = number_or_none(position)
+        if value is not None:
             self._position = value
 
     def _progress(self) -> float:
