@@ -29,13 +29,14 @@ ScrobblePush(ctx, player_factory=None, identify=None, settings=None, library=Non
   stop and is ignored; a start that follows a playback whose stop never came writes that
   playback's last position back first.
 
-ScrobbleSender(ctx, account, log=None, now=None)   a worker.BackgroundWorker
+ScrobbleSender(ctx, log=None, real_clock=time.monotonic)   a worker.BackgroundWorker
   Each run: outbox.all(account) -> core.scrobble.collapse -> drop the superseded entries ->
   send the FIRST entry if it is due (its retry time and the Pacer's 1 POST/s, on Kodi's
   clock) -> classify failures: RETRY (outbox.retry_later + hold), DROP (logged, removed),
   AUTH: a 401 signs the account out (AccountStore.revoke, one notification shared with the
   pull) and keeps everything until the next sign-in; any other AUTH verdict (412 client id,
-  config) keeps everything until ctx.account.token changes. At most one POST
+  config) keeps everything until ctx.account.token changes (the sender looks again every
+  AUTH_RECHECK seconds through next_due; a sign-in's check wakes it at once). At most one POST
   per run; `next_due` (Kodi clock) tells ScrobblePush.tick when to wake it again. Besides
   the Kodi clock, consecutive POSTs are also kept >= MIN_POST_GAP apart in real time (Simkl
   counts real seconds; on real Kodi the two clocks agree and this never waits).
@@ -73,11 +74,11 @@ def account_key(ctx):
 class ScrobbleSender(BackgroundWorker):
     name = "scrobble-sender"
 
-    def __init__(self, ctx, log=None, now=None, real_clock=time.monotonic):
+    def __init__(self, ctx, log=None, real_clock=time.monotonic):
         self._logf = log or _kodi_log
         super().__init__(log=lambda message: self._logf("error", message))
         self.ctx = ctx
-        self._now = now or ctx.now
+        self._now = ctx.now
         self._real_clock = real_clock
         self.pacer = scrobble.Pacer()
         self._lock = threading.Lock()
@@ -106,10 +107,6 @@ class ScrobbleSender(BackgroundWorker):
                 return True
             return False
 
-    @property
-    def auth_blocked(self):
-        return self._blocked_token is not None
-
     def stop(self, timeout=1.0):
         self._halt.set()
         super().stop(timeout)
@@ -122,6 +119,7 @@ class ScrobbleSender(BackgroundWorker):
             return
         if self._blocked_token is not None:
             if token == self._blocked_token:
+                self._set_due(self._now() + AUTH_RECHECK)
                 return
             self._blocked_token = None
             self._logf("info", "scrobble: signed in again, sending the queued events")
@@ -204,6 +202,7 @@ class ScrobbleSender(BackgroundWorker):
             # A build without a valid client id (412) or a bad base URL: signing in again
             # will not help, retrying will not either; keep everything for a fixed build.
             self._blocked_token = token
+            self._set_due(self._now() + AUTH_RECHECK)
             self._logf("warning", "scrobble: %s not accepted (%s); events kept" % (what, reason))
 
     def _notify_sign_in_again(self):
@@ -215,20 +214,6 @@ class ScrobbleSender(BackgroundWorker):
             self._logf("warning", "notification failed: %r" % (exc,))
 
 
-class _KodiSettings:
-    @staticmethod
-    def get_bool(setting_id):
-        from .kodi import settings
-
-        return settings.get_bool(setting_id)
-
-    @staticmethod
-    def get_int(setting_id):
-        from .kodi import settings
-
-        return settings.get_int(setting_id)
-
-
 class ScrobblePush:
     """service.Component for the push half (see the module docstring)."""
 
@@ -238,7 +223,9 @@ class ScrobblePush:
         self._logf = log or _kodi_log
         self._player_factory = player_factory
         self._identify = identify
-        self._settings = settings or _KodiSettings()
+        if settings is None:
+            from .kodi import settings
+        self._settings = settings
         self._library = library
         self.sender = sender or ScrobbleSender(ctx, log=self._logf)
         self.session = scrobble.PlayerSession()
@@ -259,8 +246,7 @@ class ScrobblePush:
 
                 self._player_factory = PushPlayer
             self.player = self._player_factory(self)
-        if getattr(self.sender, "_thread", None) is None:
-            self.sender.start()
+        self.sender.start()
         self.sender.wake()  # what an earlier run (or a killed Kodi) left in the outbox
 
     def stop(self):
@@ -282,19 +268,12 @@ class ScrobblePush:
             self._sample()
         if self.sender.take_due(now):
             self.sender.wake()
-        elif self.sender.auth_blocked and self.ctx.account.token:
-            self.sender.wake()  # the sender checks whether the token changed
         # Always 1 s: Kodi's callbacks run INSIDE the loop's waitForAbort and cannot shorten
         # it, so a longer idle wait would start sampling (and notice a due sender) only when
         # that wait ends - up to service.MAX_WAIT after onAVStarted. A tick is a few
         # attribute reads when nothing plays.
-        waits = [SAMPLE_INTERVAL]
         due = self.sender.next_due
-        if due is not None:
-            waits.append(max(0.0, due - now))
-        if self.sender.auth_blocked:
-            waits.append(AUTH_RECHECK)
-        return min(waits) if waits else None
+        return SAMPLE_INTERVAL if due is None else min(SAMPLE_INTERVAL, max(0.0, due - now))
 
     # -- settings ------------------------------------------------------------------------
     def _read_settings(self):
