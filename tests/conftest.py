@@ -25,6 +25,27 @@ def kodi(tmp_path):
         uninstall()
 
 
+@pytest.fixture
+def make_standin(kodi):
+    """make(rate=1.0, **StandIn options) -> a started stand-in on the fake Kodi's clock
+    (tests/_service_rig.LinkedStandIn; PIN interval 2 s and expiry 60 s unless given);
+    all are stopped at the end of the test."""
+    from tests._service_rig import LinkedStandIn
+
+    made = []
+
+    def make(rate=1.0, **options):
+        options.setdefault("pin_interval", 2)
+        options.setdefault("pin_expires_in", 60)
+        linked = LinkedStandIn(kodi, rate=rate, **options)
+        made.append(linked)
+        return linked
+
+    yield make
+    for linked in made:
+        linked.server.stop()
+
+
 # Issue 8 part 6: no known access token in any log line of the run (tests/token_scan.py).
 def pytest_configure(config):
     from tests import token_scan

@@ -19,9 +19,7 @@ from simkl_resume.pull import PullSync
 from simkl_resume.push import ScrobblePush, ScrobbleSender
 from simkl_resume.store.cache import SimpleCache
 from simkl_resume.store.outbox import ScrobbleOutbox
-from tests.test_fault_matrix import PullUi
-from tests.test_login import kodi_helpers  # noqa: F401 - fixture, via getfixturevalue
-from tests.test_pull import FakeKodiSettings
+from tests._service_rig import FakeKodiSettings, PullUi, start_service
 from tools.simkl_standin import StandIn
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -78,8 +76,7 @@ def standin():
 
 
 def test_service_and_plugin_processes_and_threads_share_the_stores_without_locks_or_lost_writes(
-        request, standin, tmp_path):
-    kodi = request.getfixturevalue("kodi_helpers")
+        kodi, standin, tmp_path):
     profile = str(tmp_path / "profile")
     logs = []
     ctx = AddonContext(profile, "1.0.0", memory=None, now=kodi.clock.now, log=logs.append,
@@ -90,19 +87,7 @@ def test_service_and_plugin_processes_and_threads_share_the_stores_without_locks
                     poll_timeout=(2, 5), poll_retries=0)
     sender = ScrobbleSender(ctx, log=lambda level, message: logs.append(message))
     push = ScrobblePush(ctx, sender=sender, log=lambda level, message: logs.append(message))
-    pull.worker.start()
-    sender.start()
-
-    def run():
-        from simkl_resume.kodi.monitor import ServiceMonitor
-        from simkl_resume.service import Service
-
-        monitor = ServiceMonitor()
-        service = Service(monitor, [pull, push], kodi.clock.now)
-        monitor.handler = service
-        service.run()
-
-    service_thread = kodi.start_thread(run, name="service")
+    _, service_thread = start_service(kodi, [pull, push], workers=[pull.worker, sender])
 
     children = [subprocess.Popen([sys.executable, "-c", CHILD, ROOT, profile, "proc%d" % i, str(WRITES)],
                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

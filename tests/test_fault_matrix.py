@@ -1,7 +1,7 @@
 """Issue 8 part 1: every stand-in fault at every moment the addon talks to Simkl.
 
 One `World` per case: the fake Kodi, the stand-in (its clock linked to Kodi's, see
-test_login.LinkedStandIn), and the service loop running the REAL components (PullSync,
+tests/_service_rig.LinkedStandIn), and the service loop running the REAL components (PullSync,
 ResumeListBuilder, ScrobblePush with its ScrobbleSender) on Kodi's virtual clock; plugin
 routes (actions.remove, account.login) run on the test thread as a plugin would, beside it.
 Client timeouts are short (TIMEOUT) so a hang costs well under a second of real time.
@@ -22,12 +22,11 @@ from simkl_resume import account as account_mod
 from simkl_resume.actions import remove
 from simkl_resume.context import KEY_ACTIVITIES, KEY_PLAYBACKS, KEY_RESUME_LIST, AddonContext
 from simkl_resume.kodi.router import PluginCall
-from simkl_resume.pull import PullSync, _KodiUi
+from simkl_resume.pull import PullSync
 from simkl_resume.push import ScrobblePush, ScrobbleSender
 from simkl_resume.resume_list import ResumeListBuilder
 from simkl_resume.store.cache import SimpleCache
-from tests.test_login import LinkedStandIn, kodi_helpers  # noqa: F401 - fixture, via getfixturevalue
-from tests.test_pull import FakeKodiSettings
+from tests._service_rig import FakeKodiSettings, LinkedStandIn, PullUi, start_service
 
 TOKEN = "fault-matrix-token-5f1c2a9e"
 NEW_TOKEN = "fault-matrix-token-after-7d3b"
@@ -63,14 +62,6 @@ class FastContext(AddonContext):
         return super().client(token=token, **kwargs)
 
 
-class PullUi(_KodiUi):
-    """Kodi's real notification and refresh; the retry backoff does not sleep."""
-
-    @staticmethod
-    def sleep(seconds):
-        pass
-
-
 class World:
     def __init__(self, kodi, linked, tmp_path):
         self.kodi = kodi
@@ -103,26 +94,14 @@ class World:
 
     # -- running ------------------------------------------------------------------------
     def start(self):
-        # Workers idle on plain Conditions: start them from the test thread so the fake
-        # clock does not wait for them (see test_pull.Rig).
-        self.pull.worker.start()
-        self.resume_list._worker.start()
-        self.sender.start()
-
-        def run():
-            from simkl_resume.kodi.monitor import ServiceMonitor
-            from simkl_resume.service import Service
-
-            monitor = ServiceMonitor()
-            service = Service(monitor, self.components, self.kodi.clock.now)
-            monitor.handler = service
-            service.run()
-
-        self.service_thread = self.kodi.start_thread(run, name="service")
+        _, self.service_thread = start_service(self.kodi, self.components, workers=self.workers())
         self.advance(1)  # first poll (start-up delay 0.5 s): the cache gets its first content
 
+    def workers(self):
+        return (self.pull.worker, self.resume_list._worker, self.sender)
+
     def idle(self):
-        for worker in (self.pull.worker, self.resume_list._worker, self.sender):
+        for worker in self.workers():
             assert worker.wait_idle(30), "%s did not finish" % worker.name
 
     def advance(self, seconds, step=None):
@@ -138,8 +117,7 @@ class World:
         self.advance(INTERVAL)
 
     def alive(self):
-        threads = [self.service_thread, self.pull.worker._thread, self.resume_list._worker._thread,
-                   self.sender._thread]
+        threads = [self.service_thread] + [worker._thread for worker in self.workers()]
         return all(t is not None and t.is_alive() for t in threads)
 
     # -- what is cached -------------------------------------------------------------------
@@ -169,8 +147,7 @@ class World:
 
 
 @pytest.fixture
-def world(request, tmp_path, monkeypatch):
-    kodi = request.getfixturevalue("kodi_helpers")
+def world(kodi, tmp_path, monkeypatch):
     monkeypatch.setattr(account_mod, "REQUEST_TIMEOUT", TIMEOUT)
     linked = LinkedStandIn(kodi, pin_interval=2, pin_expires_in=60)
     w = World(kodi, linked, tmp_path)

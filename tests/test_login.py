@@ -9,16 +9,8 @@ import pytest
 from simkl_resume import ADDON_ID, account
 from simkl_resume.context import KEY_ACTIVITIES, KEY_PLAYBACKS, KEY_RESUME_LIST, KEY_SYNC_STATUS, AddonContext
 from simkl_resume.kodi.router import PluginCall
-from tools.simkl_standin import StandIn
 
 CLIENT_ID = "test-client-id"
-
-
-@pytest.fixture
-def kodi_helpers(kodi):
-    """The fake Kodi for tests that drive sign-in and the service (the name is older than
-    tests/conftest.py installing the fake xbmc* modules for the whole run)."""
-    return kodi
 
 
 @pytest.fixture(autouse=True)
@@ -29,42 +21,6 @@ def progress_pin_dialog(monkeypatch):
     from simkl_resume.kodi import pin_dialog
 
     monkeypatch.setattr(pin_dialog, "WINDOW_XML", "missing-simkl-pin.xml")
-
-
-class LinkedStandIn:
-    """The stand-in with its clock following the fake Kodi's clock (times `rate`)."""
-
-    def __init__(self, kodi, rate=1.0, **options):
-        self.server = StandIn(**options).start()
-        self.base = kodi.clock.now()
-        self.rate = rate
-        self.server.freeze(self.base)
-        kodi.clock.add_tick_handler(self._tick)
-        self.on_tick = []
-
-    def _tick(self, now):
-        self.server.set_now(self.base + (now - self.base) * self.rate)
-        for fn in list(self.on_tick):
-            fn(now - self.base)
-
-    def polls(self):
-        return [r for r in self.server.requests("/oauth/pin/") if r["path"] != "/oauth/pin"]
-
-
-@pytest.fixture
-def make_standin(kodi):
-    made = []
-
-    def make(rate=1.0, **options):
-        options.setdefault("pin_interval", 2)
-        options.setdefault("pin_expires_in", 60)
-        linked = LinkedStandIn(kodi, rate=rate, **options)
-        made.append(linked)
-        return linked
-
-    yield make
-    for linked in made:
-        linked.server.stop()
 
 
 def make_ctx(kodi, standin_url, client_id=CLIENT_ID):
@@ -87,8 +43,7 @@ def notify_calls(kodi):
     return [params for method, params in kodi.jsonrpc_calls if method == "JSONRPC.NotifyAll"]
 
 
-def test_approved_code_signs_in_names_the_account_and_asks_the_service_to_check(kodi_helpers, make_standin):
-    kodi = kodi_helpers
+def test_approved_code_signs_in_names_the_account_and_asks_the_service_to_check(kodi, make_standin):
     s = make_standin(approve_after_polls=3, pin_user_type="vip")
     ctx = make_ctx(kodi, s.server.url)
     run_login(ctx)
@@ -114,8 +69,7 @@ def test_approved_code_signs_in_names_the_account_and_asks_the_service_to_check(
     assert ctx.account.token not in "\n".join(ctx.logs) + kodi.log_text()
 
 
-def test_dialog_shows_code_link_and_counts_down_to_expiry(kodi_helpers, make_standin):
-    kodi = kodi_helpers
+def test_dialog_shows_code_link_and_counts_down_to_expiry(kodi, make_standin):
     s = make_standin(approve_after_polls=2, pin_expires_in=60)
     ctx = make_ctx(kodi, s.server.url)
     run_login(ctx)
@@ -128,8 +82,7 @@ def test_dialog_shows_code_link_and_counts_down_to_expiry(kodi_helpers, make_sta
     assert "1:00" in dialog["updates"][0][1] and "0:59" in dialog["updates"][1][1]
 
 
-def test_expired_code_stops_polling_and_says_so(kodi_helpers, make_standin):
-    kodi = kodi_helpers
+def test_expired_code_stops_polling_and_says_so(kodi, make_standin):
     s = make_standin(pin_interval=2, pin_expires_in=10)
     ctx = make_ctx(kodi, s.server.url)
     start = kodi.clock.now()
@@ -144,8 +97,7 @@ def test_expired_code_stops_polling_and_says_so(kodi_helpers, make_standin):
     assert notify_calls(kodi) == []
 
 
-def test_cancel_stops_at_once_without_signing_in(kodi_helpers, make_standin):
-    kodi = kodi_helpers
+def test_cancel_stops_at_once_without_signing_in(kodi, make_standin):
     s = make_standin(pin_interval=2, approve_after_polls=10)
     kodi.progress_cancel_after = 4                   # the user presses Cancel at 3 s
     ctx = make_ctx(kodi, s.server.url)
@@ -159,8 +111,7 @@ def test_cancel_stops_at_once_without_signing_in(kodi_helpers, make_standin):
     assert len(s.polls()) == 1
 
 
-def test_slow_down_grows_the_interval_and_still_signs_in(kodi_helpers, make_standin):
-    kodi = kodi_helpers
+def test_slow_down_grows_the_interval_and_still_signs_in(kodi, make_standin):
     # Simkl's clock runs at half speed: polls every 2 s look 1 s apart -> "Slow down".
     s = make_standin(rate=0.5, pin_interval=2, approve_after_polls=3)
     ctx = make_ctx(kodi, s.server.url)
@@ -174,8 +125,7 @@ def test_slow_down_grows_the_interval_and_still_signs_in(kodi_helpers, make_stan
     assert any("less often" in message for _, message in dialog["updates"])
 
 
-def test_code_gone_stops_polling_and_says_so(kodi_helpers, make_standin):
-    kodi = kodi_helpers
+def test_code_gone_stops_polling_and_says_so(kodi, make_standin):
     s = make_standin(pin_interval=2, pin_expires_in=60)
 
     def forget_codes(elapsed):
@@ -193,10 +143,9 @@ def test_code_gone_stops_polling_and_says_so(kodi_helpers, make_standin):
         "The sign-in code is no longer valid. Choose Sign in to Simkl to get a new one."]
 
 
-def test_build_without_client_id_says_so_and_makes_no_request(kodi_helpers, make_standin, monkeypatch):
+def test_build_without_client_id_says_so_and_makes_no_request(kodi, make_standin, monkeypatch):
     from simkl_resume.simkl import config
 
-    kodi = kodi_helpers
     monkeypatch.setattr(config, "_built_in_client_id", lambda: "")
     s = make_standin()
     ctx = make_ctx(kodi, s.server.url, client_id="")
@@ -207,8 +156,7 @@ def test_build_without_client_id_says_so_and_makes_no_request(kodi_helpers, make
     assert "412" not in ok["message"]
 
 
-def test_unreachable_simkl_gives_a_short_notification(kodi_helpers, make_standin):
-    kodi = kodi_helpers
+def test_unreachable_simkl_gives_a_short_notification(kodi, make_standin):
     s = make_standin()
     url = s.server.url
     s.server.stop()
@@ -220,8 +168,7 @@ def test_unreachable_simkl_gives_a_short_notification(kodi_helpers, make_standin
     assert ctx.account.token is None
 
 
-def test_directory_request_for_login_ends_the_directory(kodi_helpers, make_standin):
-    kodi = kodi_helpers
+def test_directory_request_for_login_ends_the_directory(kodi, make_standin):
     s = make_standin(approve_after_polls=1)
     ctx = make_ctx(kodi, s.server.url)
     run = kodi.run_plugin("/login", handle=7,
@@ -239,8 +186,7 @@ def signed_in_ctx(kodi, standin_url="http://127.0.0.1:9"):
     return ctx
 
 
-def test_logout_after_yes_forgets_token_name_and_cached_lists(kodi_helpers):
-    kodi = kodi_helpers
+def test_logout_after_yes_forgets_token_name_and_cached_lists(kodi):
     ctx = signed_in_ctx(kodi)
     kodi.answer("yesno", True)
     account.logout(PluginCall("/logout", {}, -1), ctx=ctx)
@@ -254,8 +200,7 @@ def test_logout_after_yes_forgets_token_name_and_cached_lists(kodi_helpers):
     assert kodi.container_refreshes == 1
 
 
-def test_logout_answered_no_changes_nothing(kodi_helpers):
-    kodi = kodi_helpers
+def test_logout_answered_no_changes_nothing(kodi):
     ctx = signed_in_ctx(kodi)
     kodi.answer("yesno", False)
     account.logout(PluginCall("/logout", {}, -1), ctx=ctx)

@@ -11,18 +11,11 @@ import pytest
 import segno
 
 from simkl_resume.kodi import pin_dialog
-from tests import test_login as _login_tests
 from tests.test_login import make_ctx, run_login
 
 ROOT = Path(__file__).resolve().parent.parent
 SKIN = ROOT / "resources" / "skins" / "default"
 XML = SKIN / "1080i" / pin_dialog.WINDOW_XML
-
-# the sign-in tests' fixtures (fake Kodi helpers; the stand-in on Kodi's clock), not their
-# autouse one that forces the progress-dialog fallback
-kodi_helpers = _login_tests.kodi_helpers
-make_standin = _login_tests.make_standin
-
 
 def xml_dialogs(kodi):
     return [d for d in kodi.dialogs if d["type"] == "windowxmldialog"]
@@ -118,8 +111,7 @@ def capture_qr_png(kodi, s, shots):
     s.on_tick.append(grab)
 
 
-def test_sign_in_opens_the_xml_dialog_with_code_link_countdown_and_cancel_focused(kodi_helpers, make_standin):
-    kodi = kodi_helpers
+def test_sign_in_opens_the_xml_dialog_with_code_link_countdown_and_cancel_focused(kodi, make_standin):
     s = make_standin(approve_after_polls=2, pin_expires_in=60)
     ctx = make_ctx(kodi, s.server.url)
     run_login(ctx)
@@ -144,8 +136,7 @@ def test_sign_in_opens_the_xml_dialog_with_code_link_countdown_and_cancel_focuse
     assert window.getProperty("Status") == "Waiting for you to approve the code..."
 
 
-def test_qr_image_encodes_the_pin_address_and_is_deleted_when_the_dialog_closes(kodi_helpers, make_standin):
-    kodi = kodi_helpers
+def test_qr_image_encodes_the_pin_address_and_is_deleted_when_the_dialog_closes(kodi, make_standin):
     s = make_standin(approve_after_polls=2)
     ctx = make_ctx(kodi, s.server.url)
     shots = {}
@@ -163,8 +154,7 @@ def test_qr_image_encodes_the_pin_address_and_is_deleted_when_the_dialog_closes(
     assert qr_files(ctx.profile_dir) == []
 
 
-def test_cancel_button_stops_polling_at_once_without_signing_in(kodi_helpers, make_standin):
-    kodi = kodi_helpers
+def test_cancel_button_stops_polling_at_once_without_signing_in(kodi, make_standin):
     s = make_standin(pin_interval=2, approve_after_polls=10)
 
     def press_cancel(elapsed):
@@ -183,8 +173,7 @@ def test_cancel_button_stops_polling_at_once_without_signing_in(kodi_helpers, ma
 
 
 @pytest.mark.parametrize("action_id", [92, 10], ids=["back", "previous_menu"])
-def test_back_on_the_remote_cancels_the_sign_in(kodi_helpers, make_standin, action_id):
-    kodi = kodi_helpers
+def test_back_on_the_remote_cancels_the_sign_in(kodi, make_standin, action_id):
     s = make_standin(pin_interval=2, approve_after_polls=10)
 
     def press_back(elapsed):
@@ -198,8 +187,7 @@ def test_back_on_the_remote_cancels_the_sign_in(kodi_helpers, make_standin, acti
     assert xml_dialogs(kodi)[0]["closed"] is True
 
 
-def test_arrow_keys_do_not_cancel(kodi_helpers, make_standin):
-    kodi = kodi_helpers
+def test_arrow_keys_do_not_cancel(kodi, make_standin):
     s = make_standin(pin_interval=2, approve_after_polls=3)
 
     def press_arrows(elapsed):
@@ -211,8 +199,7 @@ def test_arrow_keys_do_not_cancel(kodi_helpers, make_standin):
     assert ctx.account.token is not None
 
 
-def test_expired_code_counts_the_bar_down_to_zero_and_removes_the_qr(kodi_helpers, make_standin):
-    kodi = kodi_helpers
+def test_expired_code_counts_the_bar_down_to_zero_and_removes_the_qr(kodi, make_standin):
     s = make_standin(pin_interval=2, pin_expires_in=10)
     ctx = make_ctx(kodi, s.server.url)
     run_login(ctx)
@@ -225,8 +212,7 @@ def test_expired_code_counts_the_bar_down_to_zero_and_removes_the_qr(kodi_helper
     assert qr_files(ctx.profile_dir) == []
 
 
-def test_slow_down_shows_in_the_status_line(kodi_helpers, make_standin):
-    kodi = kodi_helpers
+def test_slow_down_shows_in_the_status_line(kodi, make_standin):
     statuses = []
     s = make_standin(rate=0.5, pin_interval=2, approve_after_polls=3)
     s.on_tick.append(lambda elapsed: statuses.append(xml_dialogs(kodi)[0]["window"].getProperty("Status")))
@@ -236,9 +222,8 @@ def test_slow_down_shows_in_the_status_line(kodi_helpers, make_standin):
     assert "Simkl asked to check less often; still waiting..." in statuses
 
 
-def test_without_a_qr_library_the_dialog_shows_the_same_text_and_no_qr(kodi_helpers, make_standin,
+def test_without_a_qr_library_the_dialog_shows_the_same_text_and_no_qr(kodi, make_standin,
                                                                           monkeypatch):
-    kodi = kodi_helpers
     monkeypatch.setattr(pin_dialog, "load_segno", lambda: None)
     s = make_standin(approve_after_polls=2)
     ctx = make_ctx(kodi, s.server.url)
@@ -255,8 +240,7 @@ def test_without_a_qr_library_the_dialog_shows_the_same_text_and_no_qr(kodi_help
     assert seen and all(files == [] for files in seen)
 
 
-def test_a_failing_qr_library_is_logged_and_the_sign_in_goes_on(kodi_helpers, make_standin, monkeypatch):
-    kodi = kodi_helpers
+def test_a_failing_qr_library_is_logged_and_the_sign_in_goes_on(kodi, make_standin, monkeypatch):
 
     class Broken:
         @staticmethod
@@ -271,8 +255,7 @@ def test_a_failing_qr_library_is_logged_and_the_sign_in_goes_on(kodi_helpers, ma
     assert any("no QR code (ValueError: boom)" in line for line in ctx.logs)
 
 
-def test_missing_window_xml_falls_back_to_the_progress_dialog(kodi_helpers, make_standin, monkeypatch):
-    kodi = kodi_helpers
+def test_missing_window_xml_falls_back_to_the_progress_dialog(kodi, make_standin, monkeypatch):
     monkeypatch.setattr(pin_dialog, "WINDOW_XML", "missing-simkl-pin.xml")
     s = make_standin(approve_after_polls=1)
     ctx = make_ctx(kodi, s.server.url)

@@ -6,7 +6,7 @@ from simkl_resume import ADDON_ID
 from simkl_resume.context import KEY_ACTIVITIES, KEY_PLAYBACKS, KEY_SYNC_STATUS, AddonContext
 from simkl_resume.pull import PullSync, _KodiUi
 from simkl_resume.simkl.client import SimklClient
-from tests.test_login import kodi_helpers  # noqa: F401 - fixture: kodi.strings/settings/jsonrpc
+from tests._service_rig import FakeKodiSettings, start_service
 from tools.simkl_standin import StandIn
 
 INTERVAL = 15 * 60
@@ -29,19 +29,6 @@ class RecordingUi:
 
     def sleep(self, seconds):
         self.sleeps.append(seconds)
-
-
-class FakeKodiSettings:
-    """get_bool/get_int over the fake Kodi's settings (defaults from resources/settings.xml)."""
-
-    def __init__(self, kodi):
-        self.kodi = kodi
-
-    def get_bool(self, setting_id):
-        return self.kodi.get_setting(setting_id) == "true"
-
-    def get_int(self, setting_id):
-        return int(self.kodi.get_setting(setting_id) or 0)
 
 
 @pytest.fixture
@@ -70,20 +57,7 @@ class Rig:
         self.thread = None
 
     def start_service(self):
-        # The worker thread is started from the test thread: its idle wait is a plain
-        # threading.Condition, which the fake Kodi's clock must not wait for.
-        self.pull.start()
-
-        def run():
-            from simkl_resume.kodi.monitor import ServiceMonitor
-            from simkl_resume.service import Service
-
-            monitor = ServiceMonitor()
-            service = Service(monitor, [self.pull], self.kodi.clock.now)
-            monitor.handler = service
-            service.run()
-
-        self.thread = self.kodi.start_thread(run, name="service")
+        _, self.thread = start_service(self.kodi, [self.pull], workers=[self.pull.worker])
         self.idle()
         return self
 
@@ -456,9 +430,9 @@ def test_access_token_never_reaches_the_log(rig, kodi):
 # ---------------------------------------------------------------------- Kodi UI (kodi/ui.py)
 
 @pytest.fixture
-def kodi_rig(request, standin, tmp_path):
+def kodi_rig(kodi, standin, tmp_path):
     """A Rig whose PullSync uses the real kodi.ui (notifications, Container.Refresh)."""
-    r = Rig(request.getfixturevalue("kodi_helpers"), standin, tmp_path)
+    r = Rig(kodi, standin, tmp_path)
     r.pull.ui = _KodiUi()
     yield r
     r.stop()

@@ -14,7 +14,7 @@ from simkl_resume import push as push_mod
 from simkl_resume.context import AddonContext
 from simkl_resume.core import errors, scrobble
 from simkl_resume.push import ScrobblePush
-from simkl_resume.service import Service
+from tests._service_rig import start_service
 from tools.simkl_standin import StandIn
 
 MOVIE_IDS = {"imdb": "tt0113277", "tmdb": "949"}
@@ -47,15 +47,7 @@ class Harness:
         if signed_in:
             self.ctx.account.sign_in(TOKEN, name="alice", plan="free")
         self.push = ScrobblePush(self.ctx)
-        # Started from the test thread: the sender idles on a Condition, not in a Kodi wait,
-        # so the fake clock must not track it (it would never count as idle).
-        self.push.sender.start()
-        from simkl_resume.kodi.monitor import ServiceMonitor
-
-        monitor = ServiceMonitor()
-        self.service = Service(monitor, [self.push], kodi.clock.now)
-        monitor.handler = self.service
-        kodi.start_thread(self.service.run, name="service")
+        start_service(kodi, [self.push], workers=[self.push.sender])
 
     def idle(self):
         assert self.push.sender.wait_idle(30), "sender did not finish a run"

@@ -13,7 +13,6 @@ import time
 import pytest
 
 from simkl_resume.context import AddonContext
-from tests.test_login import kodi_helpers  # noqa: F401 - fixture, via getfixturevalue
 from tools.simkl_standin import StandIn
 
 TOKEN = "shutdown-token-2b8e41c07f"
@@ -60,9 +59,8 @@ def _fresh_wiring(monkeypatch):
     return importlib.import_module("simkl_resume.wiring")
 
 
-def test_abort_while_poll_and_scrobble_hang_returns_at_once_and_keeps_the_scrobble(request, standin, tmp_path,
+def test_abort_while_poll_and_scrobble_hang_returns_at_once_and_keeps_the_scrobble(kodi, standin, tmp_path,
                                                                                    monkeypatch):
-    kodi = request.getfixturevalue("kodi_helpers")
     wiring = _fresh_wiring(monkeypatch)
     heat = kodi.library.add_movie("Heat", 1995, {"imdb": "tt0113277", "tmdb": "949"}, duration=6000.0,
                                   runtime=6000)
@@ -102,10 +100,9 @@ def test_abort_while_poll_and_scrobble_hang_returns_at_once_and_keeps_the_scrobb
         worker._thread.join(10)
 
 
-def test_built_service_ticks_its_components_on_the_contexts_clock(request, tmp_path, monkeypatch):
+def test_built_service_ticks_its_components_on_the_contexts_clock(kodi, tmp_path, monkeypatch):
     """Regression: build_service gave the loop time.time while every component schedules on
     ctx.now; on the fake Kodi's clock the first poll never came due (same clock in Kodi)."""
-    kodi = request.getfixturevalue("kodi_helpers")
     wiring = _fresh_wiring(monkeypatch)
     ctx = AddonContext(str(tmp_path / "profile"), "1.0.0", memory=None, now=lambda: 12345.0)
     service = wiring.build_service(ctx)
