@@ -37,6 +37,32 @@ class FakeKodiSettings:
         return int(self.kodi.get_setting(setting_id) or 0)
 
 
+class FixedSettings:
+    """PullSync's settings without Kodi's: pull on, a poll every `poll_interval` minutes."""
+
+    def __init__(self, poll_interval=15):
+        self.poll_interval = poll_interval
+
+    def get_bool(self, setting_id):
+        return True
+
+    def get_int(self, setting_id):
+        return self.poll_interval
+
+
+class QuietUi:
+    """PullSync's Kodi side doing nothing: no notification, no folder on screen, no sleeping."""
+
+    def notify_sign_in_again(self):
+        pass
+
+    def refresh_if_on_screen(self):
+        return False
+
+    def sleep(self, seconds):
+        pass
+
+
 class PullUi(_KodiUi):
     """Kodi's real notification and refresh; the retry backoff does not sleep."""
 

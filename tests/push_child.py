@@ -21,21 +21,14 @@ def main(profile_root, url, mode):
     kodi = install(FakeKodi(profile_root))
 
     from simkl_resume.context import AddonContext
-    from simkl_resume.kodi.monitor import ServiceMonitor
     from simkl_resume.push import ScrobblePush
-    from simkl_resume.service import Service
+    from tests._service_rig import start_service
 
     movieid = kodi.library.add_movie("Heat", 1995, {"imdb": "tt0113277"}, duration=6000.0, runtime=6000)
     ctx = AddonContext(kodi.profile_dir, "0.1.0", now=kodi.clock.now,
                        env={"SIMKL_API_URL": url, "SIMKL_CLIENT_ID": "push-tests"})
     push = ScrobblePush(ctx)
-    # Started from this (driver) thread: the sender idles on a Condition, not in a Kodi wait,
-    # so the fake clock must not track it (see tests/test_push.py).
-    push.sender.start()
-    monitor = ServiceMonitor()
-    service = Service(monitor, [push], kodi.clock.now)
-    monitor.handler = service
-    kodi.start_thread(service.run, name="service")
+    start_service(kodi, [push], workers=[push.sender])
     if mode == "pause":
         kodi.player.play_movie(movieid, at=2400)
         kodi.player.pause()

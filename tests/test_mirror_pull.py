@@ -2,30 +2,10 @@
 point, and gone again once the playback is deleted on Simkl (the fake-Kodi half of issue 9)."""
 import pytest
 
+from tests._service_rig import FixedSettings, QuietUi
 from tools.simkl_standin import StandIn
 
 TOKEN = "mirror-token"
-
-
-class QuietUi:
-    def notify_sign_in_again(self):
-        pass
-
-    def refresh_if_on_screen(self):
-        return False
-
-    def sleep(self, seconds):
-        pass
-
-
-class Settings:
-    @staticmethod
-    def get_bool(setting_id):
-        return True
-
-    @staticmethod
-    def get_int(setting_id):
-        return 15
 
 
 @pytest.fixture
@@ -49,7 +29,7 @@ def test_pulled_playback_becomes_the_library_resume_point_and_its_deletion_clear
     builder = ResumeListBuilder(ctx)
     mirror = ResumeMirror(ctx, utc_offset=lambda: 0.0)
     pull = PullSync(ctx, on_change=chain(builder.playbacks_changed, mirror.playbacks_changed),
-                    ui=QuietUi(), settings=Settings())
+                    ui=QuietUi(), settings=FixedSettings())
     created = standin.add_playback(movie={"title": "Inception", "year": 2010, "ids": {"imdb": "tt1375666"}},
                                    progress=40.0, ago=600)
     pull.run_check()

@@ -101,28 +101,6 @@ class CountingProxy:
             server.close()
 
 
-class _Ui:
-    def notify_sign_in_again(self):
-        pass
-
-    def refresh_if_on_screen(self):
-        return False
-
-    def sleep(self, seconds):
-        pass
-
-
-class _Settings:
-    def __init__(self, interval_min):
-        self.interval_min = interval_min
-
-    def get_bool(self, setting_id):
-        return True
-
-    def get_int(self, setting_id):
-        return self.interval_min if setting_id == "poll_interval" else 0
-
-
 def _seed_existing(standin, token, existing):
     for n in range(existing):
         if n % 2:
@@ -164,6 +142,7 @@ def _pull_day(pauses, existing, interval_min, root):
     """One virtual day of the real PullSync; returns (start-up figures, day figures)."""
     from simkl_resume.context import KEY_PLAYBACKS, AddonContext
     from simkl_resume.pull import PullSync
+    from tests._service_rig import FixedSettings, QuietUi, start_service
     from tests.fakekodi import FakeKodi, install, uninstall
     from tools.simkl_standin import StandIn
 
@@ -177,25 +156,15 @@ def _pull_day(pauses, existing, interval_min, root):
                                env=env)
             ctx.account.sign_in(token, "Alice", "pro")
             changes = []
-            pull = PullSync(ctx, on_change=changes.append, rand=lambda: 0.0, ui=_Ui(),
-                            settings=_Settings(interval_min))
-            pull.start()
-
-            def service():
-                from simkl_resume.kodi.monitor import ServiceMonitor
-                from simkl_resume.service import Service
-
-                monitor = ServiceMonitor()
-                svc = Service(monitor, [pull], kodi.clock.now)
-                monitor.handler = svc
-                svc.run()
+            pull = PullSync(ctx, on_change=changes.append, rand=lambda: 0.0, ui=QuietUi(),
+                            settings=FixedSettings(interval_min))
 
             def advance(seconds):
                 kodi.clock.advance(seconds)
                 if not pull.worker.wait_idle(60):
                     raise RuntimeError("pull worker did not finish")
 
-            kodi.start_thread(service, name="service")
+            start_service(kodi, [pull], workers=[pull.worker])
             advance(1)
             startup = _summary(standin, proxy)
             startup["cached_playbacks"] = len(ctx.cache.get(KEY_PLAYBACKS) or [])
