@@ -29,7 +29,6 @@ thread after the new list is in the cache.
 import random
 from typing import Callable, List, Optional
 
-from . import ADDON_ID
 from .context import KEY_ACTIVITIES, KEY_PLAYBACKS, KEY_SYNC_STATUS
 from .core.errors import (
     AuthRequired,
@@ -43,10 +42,9 @@ from .core.errors import (
 )
 from .core.model import Activities, Playback
 from .core.sync import DEFAULT_POLL_INTERVAL, OpenThrottle, PollSchedule, decide_fetch, merge_playbacks
-from .service import Component
+from .service import Component, is_check
 from .worker import BackgroundWorker
 
-CHECK_METHOD = "Other.check"
 WAKE_METHOD = "System.OnWake"
 
 # Cached data stays until replaced: ten years is "never" for a cache.
@@ -204,7 +202,7 @@ class PullSync(Component):
         return self.schedule.seconds_until(now)
 
     def on_notification(self, sender, method, data):
-        if method == CHECK_METHOD and sender == ADDON_ID:
+        if is_check(sender, method):
             now = self.ctx.now()
             if self.throttle.allow(now):
                 self.check_now(quick=True)

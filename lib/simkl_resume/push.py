@@ -44,10 +44,10 @@ ScrobbleSender(ctx, log=None, real_clock=time.monotonic)   a worker.BackgroundWo
 import threading
 import time
 
-from . import ADDON_ID
 from .core import scrobble
 from .core.errors import AuthRequired
 from .core.ids import scrobble_item
+from .service import is_check
 from .worker import BackgroundWorker
 
 SETTING_ENABLED = "push_enabled"
@@ -55,7 +55,6 @@ SETTING_SKIP_SHORTER = "skip_shorter_than"
 SETTING_SKIP_LIVE = "skip_live_tv"
 SAMPLE_INTERVAL = 1.0
 AUTH_RECHECK = 10.0
-CHECK_METHOD = "Other.check"  # JSONRPC.NotifyAll(sender=ADDON_ID, message="check")
 MSG_SIGN_IN_AGAIN = 30200  # strings.po: Simkl signed this Kodi out, sign in again
 
 
@@ -257,7 +256,7 @@ class ScrobblePush:
     def on_notification(self, sender, method, data):
         # The plugin asks for a check after a sign-in and on every menu open: events kept
         # through a 401 sign-out go out as soon as the user is back.
-        if sender == ADDON_ID and method == CHECK_METHOD:
+        if is_check(sender, method):
             self.sender.wake()
 
     def on_settings_changed(self):

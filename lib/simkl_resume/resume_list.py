@@ -21,19 +21,16 @@ Titles and numbers come from the library item when matched, from Simkl otherwise
 import threading
 from typing import Any, Dict, List, Optional
 
-from . import ADDON_ID
 from .context import KEY_PLAYBACKS
 from .core.matching import Match, match_all, matched_first, shows_needed
 from .core.model import EPISODE, Playback
 from .kodi.library import CachedLibraryIndex, KodiLibrary, is_library_change
 from .resume_cache import DAY, LIST_FORMAT, load_resume_list, playbacks_checksum, store_resume_list
-from .service import Component
+from .service import Component, is_check
 from .worker import BackgroundWorker
 
 # Seconds to wait after a library notification before rebuilding (a scan sends many).
 LIBRARY_DEBOUNCE = 3.0
-# The plugin's on-open check (JSONRPC.NotifyAll from menu.py), as the service's Monitor sees it.
-CHECK_METHOD = "Other.check"
 
 
 def load_playbacks(cache, log=None) -> List[Playback]:
@@ -227,7 +224,7 @@ class ResumeListBuilder(Component):
             self._library_dirty = True
             self._due = None  # tick() schedules from Kodi's clock
             self._pending_library = True
-        elif method == CHECK_METHOD and sender == ADDON_ID:
+        elif is_check(sender, method):
             # the menu opened: it draws what is cached and never rebuilds, so the service
             # makes sure the list matches the cached playbacks (and refreshes the menu if not)
             self._check_list = True

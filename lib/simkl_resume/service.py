@@ -8,6 +8,8 @@ own worker threads (see worker.py), never on this thread.
 import threading
 import time
 
+from . import ADDON_ID
+
 # Longest the main loop sleeps between ticks. While something plays the push half asks
 # for a tick every second to sample the position (getTime raises once playback stopped).
 MAX_WAIT = 60.0
@@ -15,6 +17,14 @@ MIN_WAIT = 0.05
 # Kodi kills an add-on a few seconds after abort: all components stop together, and the
 # loop returns once they have, or after this many seconds whatever still hangs.
 STOP_DEADLINE = 1.0
+# What the service's Monitor sees of the plugin's JSONRPC.NotifyAll(sender=ADDON_ID,
+# message="check") (menu open, after a sign-in).
+CHECK_METHOD = "Other.check"
+
+
+def is_check(sender, method):
+    """True for the plugin's check request (see CHECK_METHOD)."""
+    return method == CHECK_METHOD and sender == ADDON_ID
 
 
 class Component:
