@@ -32,11 +32,10 @@ import json
 from collections import namedtuple
 from urllib.parse import parse_qs, urlsplit
 
-import xbmc
-
 from .. import ADDON_ID
 from ..core.ids import PlayingItem
 from .jsonrpc import call
+from .listing import kodi_major
 from .window import HomeWindowMemory
 
 MENU_PLAY_KEY = "menu_play"  # HomeWindowMemory key: property <addon id>.menu_play
@@ -67,16 +66,6 @@ def active_video_player():
         if isinstance(player, dict) and player.get("type") == "video" and "playerid" in player:
             return player["playerid"]
     return None
-
-
-def kodi_major_version():
-    text = xbmc.getInfoLabel("System.BuildVersion") or ""
-    digits = ""
-    for char in text:
-        if not char.isdigit():
-            break
-        digits += char
-    return int(digits) if digits else 0
 
 
 def _dbid(value):
@@ -155,7 +144,7 @@ def _tag_unique_ids(tag):
 def _non_library(item, player):
     """A file outside the library (or a plugin item): Player.GetItem, plus the info tag on 20+."""
     kind = str(item.get("type") or "").lower()
-    tag = player.info_tag() if player is not None and kodi_major_version() >= 20 else None
+    tag = player.info_tag() if player is not None and kodi_major() >= 20 else None
     if kind not in ("movie", "episode") and tag is not None:
         try:
             kind = (tag.getMediaType() or "").lower()
@@ -177,7 +166,7 @@ def _non_library(item, player):
 
 def _item_from_tag(player):
     """A Player.GetItem-like dict from the player's info tag, or None (Kodi 19: no ids there)."""
-    tag = player.info_tag() if player is not None and kodi_major_version() >= 20 else None
+    tag = player.info_tag() if player is not None and kodi_major() >= 20 else None
     if tag is None:
         return None
     try:
