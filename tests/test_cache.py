@@ -2,8 +2,6 @@
 import json
 import os
 import sqlite3
-import subprocess
-import sys
 import textwrap
 import threading
 
@@ -11,9 +9,8 @@ import pytest
 
 from simkl_resume.store import cache as cache_module
 from tests._damage import damage_id, damages
+from tests._stores import Clock, spawn
 from simkl_resume.store.cache import SimpleCache
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 class DictMemory:
@@ -33,14 +30,6 @@ class DictMemory:
 
     def clear(self, key):
         self.values.pop(key, None)
-
-
-class Clock:
-    def __init__(self, t=1_700_000_000.0):
-        self.t = t
-
-    def __call__(self):
-        return self.t
 
 
 TRICKY = {
@@ -431,17 +420,11 @@ CHILD = textwrap.dedent(
 )
 
 
-def _spawn(code, *args):
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([os.path.join(ROOT, "lib"), ROOT]))
-    return subprocess.Popen([sys.executable, "-c", code] + [str(a) for a in args], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-
-
 def test_several_processes_with_threads_write_and_read_without_locks_or_lost_writes(tmp_path):
     path = tmp_path / "c.db"
     go = tmp_path / "go"
     procs, threads, per_thread = 4, 3, 120
-    children = [_spawn(CHILD, path, p, threads, per_thread, go) for p in range(procs)]
+    children = [spawn(CHILD, path, p, threads, per_thread, go) for p in range(procs)]
     go.write_text("go")
     results = [(c.wait(timeout=300), c.stderr.read()) for c in children]
     for c in children:

@@ -8,8 +8,6 @@ Nothing may fail on "database is locked" and every write must be there at the en
 """
 import json
 import os
-import subprocess
-import sys
 import threading
 
 import pytest
@@ -20,50 +18,22 @@ from simkl_resume.push import ScrobblePush, ScrobbleSender
 from simkl_resume.store.cache import SimpleCache
 from simkl_resume.store.outbox import ScrobbleOutbox
 from tests._service_rig import FakeKodiSettings, PullUi, start_service
+from tests._stores import plugin_writes, spawn
 from tools.simkl_standin import StandIn
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TOKEN = "concurrency-token-8c41d2e7"
 PROCESSES = 3
 THREADS = 3
 WRITES = 40
 
-# One plugin run: its own store objects, WRITES cache writes (each read back) and WRITES
-# outbox events; prints the errors it met as JSON.
+# A plugin run in another process (tests/_stores.plugin_writes); prints the errors it met as JSON.
 CHILD = r"""
 import json, sys
-sys.path[:0] = [sys.argv[1] + "/lib", sys.argv[1]]
-from simkl_resume.store.cache import SimpleCache
-from simkl_resume.store.outbox import ScrobbleOutbox
-profile, name, writes = sys.argv[2], sys.argv[3], int(sys.argv[4])
+from tests._stores import plugin_writes
 errors = []
-cache = SimpleCache(profile + "/cache.db", log=errors.append)
-outbox = ScrobbleOutbox(profile + "/outbox.db", log=errors.append)
-for k in range(writes):
-    try:
-        cache.set("%s-%d" % (name, k), {"k": k})
-        if cache.get("%s-%d" % (name, k)) != {"k": k}:
-            errors.append("read back %d" % k)
-        outbox.add(name, "movie:imdb=tt%07d" % k, "pause",
-                   {"movie": {"ids": {"imdb": "tt%07d" % k}}, "progress": 10.0})
-    except Exception as exc:
-        errors.append(repr(exc))
+plugin_writes(sys.argv[1], sys.argv[2], int(sys.argv[3]), errors)
 print(json.dumps(errors))
 """
-
-
-def plugin_thread(profile, name, errors):
-    cache = SimpleCache(os.path.join(profile, "cache.db"), log=errors.append)
-    outbox = ScrobbleOutbox(os.path.join(profile, "outbox.db"), log=errors.append)
-    for k in range(WRITES):
-        try:
-            cache.set("%s-%d" % (name, k), {"k": k})
-            if cache.get("%s-%d" % (name, k)) != {"k": k}:
-                errors.append("read back %d" % k)
-            outbox.add(name, "movie:imdb=tt%07d" % k, "pause",
-                       {"movie": {"ids": {"imdb": "tt%07d" % k}}, "progress": 10.0})
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(repr(exc))
 
 
 @pytest.fixture
@@ -89,12 +59,10 @@ def test_service_and_plugin_processes_and_threads_share_the_stores_without_locks
     push = ScrobblePush(ctx, sender=sender, log=lambda level, message: logs.append(message))
     _, service_thread = start_service(kodi, [pull, push], workers=[pull.worker, sender])
 
-    children = [subprocess.Popen([sys.executable, "-c", CHILD, ROOT, profile, "proc%d" % i, str(WRITES)],
-                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-                for i in range(PROCESSES)]
+    children = [spawn(CHILD, profile, "proc%d" % i, WRITES) for i in range(PROCESSES)]
     thread_errors = [[] for _ in range(THREADS)]
-    threads = [threading.Thread(target=plugin_thread, args=(profile, "thread%d" % i, thread_errors[i]))
-               for i in range(THREADS)]
+    threads = [threading.Thread(target=plugin_writes, args=(profile, "thread%d" % i, WRITES, errors))
+               for i, errors in enumerate(thread_errors)]
     for t in threads:
         t.start()
 

@@ -4,8 +4,6 @@ import os
 import random
 import signal
 import sqlite3
-import subprocess
-import sys
 import textwrap
 import threading
 
@@ -13,16 +11,7 @@ import pytest
 
 from simkl_resume.store.outbox import OutboxEntry, ScrobbleOutbox
 from tests._damage import damage_id, damages
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-class Clock:
-    def __init__(self, t=1_700_000_000.0):
-        self.t = t
-
-    def __call__(self):
-        return self.t
+from tests._stores import Clock, spawn
 
 
 BODY = {
@@ -216,7 +205,7 @@ def test_two_processes_noticing_the_same_damage_rebuild_it_once(tmp_path):
     path = tmp_path / "outbox.db"
     path.write_bytes(os.urandom(16 * 1024))
     go = tmp_path / "go"
-    children = [_spawn(RECOVER_CHILD, path, go, n) for n in range(4)]
+    children = [spawn(RECOVER_CHILD, path, go, n) for n in range(4)]
     go.write_text("go")
     outputs = [c.communicate(timeout=120) for c in children]
     assert [c.returncode for c in children] == [0] * 4, outputs
@@ -275,12 +264,6 @@ KILLED_CHILD = textwrap.dedent(
 )
 
 
-def _spawn(code, *args):
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([os.path.join(ROOT, "lib"), ROOT]))
-    return subprocess.Popen([sys.executable, "-c", code] + [str(a) for a in args], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-
-
 def _expected_body(n):
     return {"n": n, "progress": n % 100, "title": "\u00e9\U0001f600 \"q\"", "pad": "x" * (n % 500)}
 
@@ -292,7 +275,7 @@ def test_sigkill_while_adding_loses_no_returned_event_and_leaves_nothing_half_wr
     confirmed = {}  # id -> n, for every add() that returned in a child
     next_n = 0
     for _round in range(5):
-        child = _spawn(KILLED_CHILD, path, next_n)
+        child = spawn(KILLED_CHILD, path, next_n)
         wanted = rng.randint(5, 150)
         printed = []
         while len(printed) < wanted:
@@ -374,7 +357,7 @@ def test_processes_and_threads_adding_while_a_sender_consumes_lose_and_duplicate
     logs = []
     box = ScrobbleOutbox(str(path), log=logs.append)
     box.all()  # create the file before the race
-    children = [_spawn(ADDER_CHILD, path, go, p, threads, per_thread) for p in range(procs)]
+    children = [spawn(ADDER_CHILD, path, go, p, threads, per_thread) for p in range(procs)]
     consumed = []
     errors = []
     stop = threading.Event()
