@@ -15,7 +15,6 @@ Testable core: `run_pin_flow(client, dialog, wait)`; routes take optional `ctx`.
 """
 from typing import Any, Callable, Dict
 
-from . import ADDON_ID
 from .context import KEY_ACTIVITIES, KEY_PLAYBACKS, KEY_RESUME_LIST, KEY_SYNC_STATUS, AddonContext
 from .core.errors import (
     AuthRequired,
@@ -188,7 +187,8 @@ def _login(ctx, ui):
 
 
 def _signed_in(ctx, ui, client, token):
-    from .kodi import jsonrpc, settings
+    from .kodi import settings
+    from .kodi.jsonrpc import ask_service_to_check
 
     client.token = token
     info: Dict[str, Any] = {}
@@ -205,18 +205,9 @@ def _signed_in(ctx, ui, client, token):
         ui.notify(MSG_SIGNED_IN, name, plan_label(plan), days)
     else:
         ui.notify(MSG_SIGNED_IN_NO_NAME)
-    ask_service_to_check(jsonrpc, "signed_in")
+    ask_service_to_check({"reason": "signed_in"})
     ui.refresh_container()
     return PinResult(APPROVED)
-
-
-def ask_service_to_check(jsonrpc, reason):
-    """JSONRPC.NotifyAll -> the service's Monitor sees Other.check from our addon id."""
-    try:
-        jsonrpc.call("JSONRPC.NotifyAll", {"sender": ADDON_ID, "message": "check",
-                                            "data": {"reason": reason}})
-    except Exception:  # noqa: BLE001, S110 - the periodic poll picks it up anyway
-        pass
 
 
 def _report(ui, exc, log):

@@ -16,14 +16,14 @@ Layout:
   - unmatched entries last, greyed, not playable, saying why;
   - at most resume_cache.PAGE_SIZE (50) entries per page, then "Next page (2/20)" (route /?page=2).
 
-`entry_specs(value, now, sync_status)` / `root_entries(...)` are the pure parts (tested alone).
+`page_entries(page_value, now, sync_status)` / `entry_spec(entry, now)` are the pure parts.
 """
 import time
 
-from . import ADDON_ID
 from .context import KEY_SYNC_STATUS, AddonContext
 from .core.progress import format_clock, time_left
 from .kodi import listing
+from .kodi.jsonrpc import ask_service_to_check
 from .kodi.router import BASE_URL, plugin_url
 from .kodi.strings import localize
 from .resume_cache import PAGE_SIZE, load_menu_page, load_resume_list, menu_pages
@@ -163,10 +163,6 @@ def offline_spec(sync_status):
                              "info": {"plot": text}}
 
 
-def content_type(entries):
-    return _content_for(set(e.get("mediatype") for e in entries if e.get("matched")))
-
-
 def _content_for(kinds):
     kinds = set(kinds)
     if kinds == {"movie"}:
@@ -208,25 +204,6 @@ def page_entries(page_value, now, sync_status=None):
     return out, _content_for(page_value.get("kinds") or [])
 
 
-def root_entries(value, now, sync_status=None):
-    """[(url, spec)] of the whole signed-in list (not paged), and its content type."""
-    entries = list((value or {}).get("entries") or [])
-    pages = menu_pages({"entries": entries}, page_size=max(1, len(entries)))
-    out, content = page_entries(pages[0], now, sync_status)
-    return out, content
-
-
-def ask_service_to_check(call=None):
-    """JSONRPC.NotifyAll -> the service's Monitor sees Other.check from our sender."""
-    if call is None:
-        from .kodi.jsonrpc import call
-    try:
-        call("JSONRPC.NotifyAll", {"sender": ADDON_ID, "message": "check", "data": {"source": "menu"}})
-    except Exception:  # noqa: BLE001 - the list is drawn anyway; the poll catches up later
-        return False
-    return True
-
-
 def current_list(ctx):
     """KEY_RESUME_LIST as cached (None when there is none). Never rebuilt here: the service
     keeps it in step with the playbacks (ResumeListBuilder, also on every on-open check)."""
@@ -262,8 +239,7 @@ def show_root(call, ctx=None):
                                                     "playable": False})],
                                content="files", category=category)
         return
-    ask_service_to_check()
-    number = call.param_int("page") if hasattr(call, "param_int") else None
-    page = current_page(ctx, number or 1)
+    ask_service_to_check({"source": "menu"})  # the list is drawn anyway when this fails
+    page = current_page(ctx, call.param_int("page") or 1)
     entries, content = page_entries(page, ctx.now(), ctx.cache.get(KEY_SYNC_STATUS))
     listing.show_directory(call.handle, entries, content=content, category=category)

@@ -1,8 +1,14 @@
 """THE one JSON-RPC helper. Requests are always built with json.dumps (titles with quotes,
-backslashes or emoji must round-trip), never by string formatting."""
+backslashes or emoji must round-trip), never by string formatting.
+
+    call(method, params=None) -> result        JsonRpcError when Kodi answers an error
+    ask_service_to_check(data) -> bool         JSONRPC.NotifyAll "check" to our service
+"""
 import json
 
 import xbmc
+
+from .. import ADDON_ID
 
 
 class JsonRpcError(Exception):
@@ -33,3 +39,14 @@ def call(method, params=None):
             error = {}
         raise JsonRpcError(error.get("code", 0), error.get("message", ""), method)
     return reply.get("result")
+
+
+def ask_service_to_check(data):
+    """JSONRPC.NotifyAll(sender=ADDON_ID, message="check", data): the service's Monitor sees
+    Other.check from our addon id. Never raises: False when Kodi refused (the periodic poll
+    catches up anyway)."""
+    try:
+        call("JSONRPC.NotifyAll", {"sender": ADDON_ID, "message": "check", "data": data})
+    except Exception:  # noqa: BLE001
+        return False
+    return True
