@@ -166,7 +166,9 @@ def _login(ctx, ui):
     except SimklError as exc:
         _report(ui, exc, log)
         return None
-    dialog = ui.sign_in_dialog(MSG_HEADING, MSG_INSTRUCTIONS, MSG_TIME_LEFT, qr_dir=ctx.profile_dir,
+    from .kodi import pin_dialog
+
+    dialog = pin_dialog.create(MSG_HEADING, MSG_INSTRUCTIONS, MSG_TIME_LEFT, qr_dir=ctx.profile_dir,
                                log=log)
     dialog.open(pin["expires_in"], verification_link(pin), pin["verification_url"], pin["user_code"])
     monitor = ui.new_monitor()

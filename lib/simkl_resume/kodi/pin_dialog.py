@@ -6,7 +6,7 @@
     dialog.cancelled() -> bool
     dialog.close()
 
-Same interface as kodi.ui.PinDialog (the DialogProgress version), which `create` returns when
+Same interface as ProgressPinDialog (a DialogProgress), which `create` returns when
 the XML dialog cannot be used (the XML is missing, Kodi refuses the window): the user always
 gets the code, the address and the countdown. The QR code (of `link`, i.e.
 https://simkl.com/pin/CODE) is drawn locally with segno, which the build vendors into
@@ -23,6 +23,7 @@ import re
 import xbmcaddon
 import xbmcgui
 
+from ..core.progress import format_clock
 from . import ui
 
 WINDOW_XML = "simkl-pin.xml"
@@ -167,7 +168,7 @@ class QrPinDialog:
             return
         remaining = max(0.0, float(remaining))
         percent = max(0.0, min(100.0, 100.0 * remaining / self._total))
-        self._window.setProperty(PROP_REMAINING, ui.text(self.remaining_id, ui.clock_text(remaining)))
+        self._window.setProperty(PROP_REMAINING, ui.text(self.remaining_id, format_clock(remaining)))
         self._window.setProperty(PROP_STATUS, ui.text(status_id) if status_id is not None else "")
         try:
             self._window.getControl(CONTROL_PROGRESS).setPercent(percent)
@@ -189,6 +190,49 @@ class QrPinDialog:
             self._qr_path = None
 
 
+class ProgressPinDialog:
+    """xbmcgui.DialogProgress showing the PIN code, the URL to open and the time left.
+
+        dialog = ProgressPinDialog(heading_id, lines_id, remaining_id)
+        dialog.open(expires_in, *lines_args)       # lines_id %-formatted with lines_args
+        dialog.show(remaining_s, status_id=None)   # bar counts down to 0 at expiry
+        dialog.cancelled() -> bool
+        dialog.close()
+    """
+
+    def __init__(self, heading_id, lines_id, remaining_id):
+        self.heading_id = heading_id
+        self.lines_id = lines_id
+        self.remaining_id = remaining_id
+        self._dialog = None
+        self._lines = ""
+        self._total = 1.0
+
+    def open(self, expires_in, *lines_args):
+        self._total = max(1.0, float(expires_in))
+        self._lines = ui.text(self.lines_id, *lines_args)
+        self._dialog = xbmcgui.DialogProgress()
+        self._dialog.create(ui.text(self.heading_id), self._lines)
+
+    def show(self, remaining, status_id=None):
+        if self._dialog is None:
+            return
+        remaining = max(0.0, float(remaining))
+        percent = int(round(100.0 * remaining / self._total))
+        message = self._lines + "[CR]" + ui.text(self.remaining_id, format_clock(remaining))
+        if status_id is not None:
+            message += "[CR]" + ui.text(status_id)
+        self._dialog.update(max(0, min(100, percent)), message)
+
+    def cancelled(self):
+        return self._dialog is not None and bool(self._dialog.iscanceled())
+
+    def close(self):
+        if self._dialog is not None:
+            self._dialog.close()
+            self._dialog = None
+
+
 def create(heading_id, lines_id, remaining_id, qr_dir=None, log=None):
     """The XML dialog with the QR code, else the DialogProgress one (same interface)."""
     log = log or (lambda message: None)
@@ -196,4 +240,4 @@ def create(heading_id, lines_id, remaining_id, qr_dir=None, log=None):
         return QrPinDialog(heading_id, lines_id, remaining_id, qr_dir=qr_dir, log=log)
     except Exception as exc:  # noqa: BLE001 - Kodi raises plain RuntimeError/Exception here
         log("sign-in: XML dialog unavailable (%s: %s), using the progress dialog" % (type(exc).__name__, exc))
-        return ui.PinDialog(heading_id, lines_id, remaining_id)
+        return ProgressPinDialog(heading_id, lines_id, remaining_id)
