@@ -18,6 +18,7 @@ from .context import AddonContext
 from .kodi import listing, ui
 from .kodi.playing import write_menu_marker
 from .menu import REASON_STRINGS as S_REASONS
+from .menu import current_list
 
 S_GONE_FROM_LIBRARY = 30422
 S_REMOVED = 30423
@@ -33,8 +34,6 @@ def _context(ctx):
 
 def find_entry(ctx, playback_id):
     """The resume list entry of `playback_id`, or None."""
-    from .menu import current_list
-
     value = current_list(ctx) or {}
     for entry in value.get("entries") or []:
         if entry.get("playback_id") == playback_id:
