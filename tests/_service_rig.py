@@ -71,18 +71,24 @@ class PullUi(_KodiUi):
         pass
 
 
-def start_service(kodi, components, workers=()):
-    """Start `workers` from the calling (test) thread, then run the service loop over
-    `components` on the fake Kodi's clock in a Kodi thread; returns (service, thread).
+def run_service(kodi, service, workers=()):
+    """Start `workers` from the calling (test) thread, then run `service` in a Kodi thread;
+    returns that thread.
 
     The workers idle on plain threading.Conditions, not in a Kodi wait: started from a Kodi
     thread, the fake clock would track them and never count them as idle."""
+    for worker in workers:
+        worker.start()
+    return kodi.start_thread(service.run, name="service")
+
+
+def start_service(kodi, components, workers=()):
+    """The service loop over `components` on the fake Kodi's clock, run as run_service does;
+    returns (service, thread)."""
     from simkl_resume.kodi.monitor import ServiceMonitor
     from simkl_resume.service import Service
 
-    for worker in workers:
-        worker.start()
     monitor = ServiceMonitor()
     service = Service(monitor, list(components), kodi.clock.now)
     monitor.handler = service
-    return service, kodi.start_thread(service.run, name="service")
+    return service, run_service(kodi, service, workers)

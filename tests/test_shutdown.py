@@ -6,13 +6,13 @@ on the stand-in for HANG seconds when Kodi aborts. The service must return at on
 workers give up waiting for the hung requests) and the undelivered scrobble must still be
 in the outbox for the next start.
 """
-import importlib
-import sys
 import time
 
 import pytest
 
+from simkl_resume import wiring
 from simkl_resume.context import AddonContext
+from tests._service_rig import run_service
 from tools.simkl_standin import StandIn
 
 TOKEN = "shutdown-token-2b8e41c07f"
@@ -50,18 +50,7 @@ def _wait_in_flight(standin, path, what):
                                                          for r in standin.requests()]))
 
 
-def _fresh_wiring(monkeypatch):
-    """wiring imported now, with the fake Kodi installed: kodi.monitor.ServiceMonitor
-    subclasses xbmc.Monitor at import time, and a copy imported earlier in the session may
-    subclass Kodistubs' Monitor (whose abortRequested() is truthy: the loop would end at once)."""
-    for name in ("simkl_resume.wiring", "simkl_resume.kodi.monitor"):
-        monkeypatch.delitem(sys.modules, name, raising=False)
-    return importlib.import_module("simkl_resume.wiring")
-
-
-def test_abort_while_poll_and_scrobble_hang_returns_at_once_and_keeps_the_scrobble(kodi, standin, tmp_path,
-                                                                                   monkeypatch):
-    wiring = _fresh_wiring(monkeypatch)
+def test_abort_while_poll_and_scrobble_hang_returns_at_once_and_keeps_the_scrobble(kodi, standin, tmp_path):
     heat = kodi.library.add_movie("Heat", 1995, {"imdb": "tt0113277", "tmdb": "949"}, duration=6000.0,
                                   runtime=6000)
     ctx = AddonContext(str(tmp_path / "profile"), "1.0.0", memory=None, now=kodi.clock.now,
@@ -71,9 +60,7 @@ def test_abort_while_poll_and_scrobble_hang_returns_at_once_and_keeps_the_scrobb
     standin.fault("hang", path="/scrobble/", method="POST", hang_seconds=HANG, then="close", times=100)
     service = wiring.build_service(ctx)
     workers = list(_workers(service))
-    for worker in workers:  # idle on Conditions: started from the test thread (see test_pull.Rig)
-        worker.start()
-    thread = kodi.start_thread(service.run, name="service")
+    thread = run_service(kodi, service, workers)
 
     kodi.player.play_movie(heat)                  # start -> outbox -> sender -> POST hangs
     kodi.clock.advance(2)
@@ -100,10 +87,9 @@ def test_abort_while_poll_and_scrobble_hang_returns_at_once_and_keeps_the_scrobb
         worker._thread.join(10)
 
 
-def test_built_service_ticks_its_components_on_the_contexts_clock(kodi, tmp_path, monkeypatch):
+def test_built_service_ticks_its_components_on_the_contexts_clock(kodi, tmp_path):
     """Regression: build_service gave the loop time.time while every component schedules on
     ctx.now; on the fake Kodi's clock the first poll never came due (same clock in Kodi)."""
-    wiring = _fresh_wiring(monkeypatch)
     ctx = AddonContext(str(tmp_path / "profile"), "1.0.0", memory=None, now=lambda: 12345.0)
     service = wiring.build_service(ctx)
     assert service.now() == 12345.0
