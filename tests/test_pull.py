@@ -94,10 +94,22 @@ class Rig:
 
 
 @pytest.fixture
-def rig(kodi, standin, tmp_path):
-    r = Rig(kodi, standin, tmp_path)
-    yield r
-    r.stop()
+def make_rig(kodi, standin, tmp_path):
+    """make(**Rig options) -> a Rig on this test's fake Kodi and stand-in, stopped at the end."""
+    made = []
+
+    def make(**options):
+        made.append(Rig(kodi, standin, tmp_path, **options))
+        return made[-1]
+
+    yield make
+    for r in made:
+        r.stop()
+
+
+@pytest.fixture
+def rig(make_rig):
+    return make_rig()
 
 
 def movie_pause(standin, imdb="tt0113277", title="Heat", progress=40.0, ago=60):
@@ -125,15 +137,12 @@ def test_first_poll_after_startup_delay_fills_the_cache_with_one_full_fetch(rig)
     assert len(rig.changes) == 1 and len(rig.changes[0]) == 2
 
 
-def test_startup_delay_is_random_within_a_minute(kodi, standin, tmp_path):
-    r = Rig(kodi, standin, tmp_path, rand=lambda: 0.5).start_service()
-    try:
-        r.advance(29)
-        assert r.requests("/sync/activities") == []
-        r.advance(1)
-        assert len(r.requests("/sync/activities")) == 1
-    finally:
-        r.stop()
+def test_startup_delay_is_random_within_a_minute(make_rig):
+    r = make_rig(rand=lambda: 0.5).start_service()
+    r.advance(29)
+    assert r.requests("/sync/activities") == []
+    r.advance(1)
+    assert len(r.requests("/sync/activities")) == 1
 
 
 def test_idle_day_at_default_interval_makes_one_activities_call_per_poll_and_no_fetch(rig):
@@ -307,44 +316,36 @@ def test_activities_500_with_retries_sleeps_through_kodi_then_gives_up(rig):
     assert rig.status()["error"] == "server"
 
 
-def test_offline_poll_keeps_the_cache_and_says_offline_since_last_success(kodi, tmp_path):
-    standin = StandIn().start()
-    r = Rig(kodi, standin, tmp_path)
-    try:
-        movie_pause(standin)
-        r.start_service()
-        r.advance(1)
-        before = r.cached_playbacks()
-        last_ok = r.status()["last_ok_at"]
-        standin.stop()                              # connection refused from now on
-        r.poll()
-        status = r.status()
-        assert status["checked_at"] > last_ok   # when exactly: the worker runs while time moves on
-        assert {k: v for k, v in status.items() if k != "checked_at"} == {
-            "ok": False, "last_ok_at": last_ok, "error": "offline"}
-        assert r.cached_playbacks() == before
-        assert r.thread.is_alive()
-        r.poll()
-        assert r.status()["error"] == "offline" and r.thread.is_alive()
-    finally:
-        r.stop()
-        standin.stop()
+def test_offline_poll_keeps_the_cache_and_says_offline_since_last_success(make_rig, standin):
+    r = make_rig()
+    movie_pause(standin)
+    r.start_service()
+    r.advance(1)
+    before = r.cached_playbacks()
+    last_ok = r.status()["last_ok_at"]
+    standin.stop()                              # connection refused from now on
+    r.poll()
+    status = r.status()
+    assert status["checked_at"] > last_ok   # when exactly: the worker runs while time moves on
+    assert {k: v for k, v in status.items() if k != "checked_at"} == {
+        "ok": False, "last_ok_at": last_ok, "error": "offline"}
+    assert r.cached_playbacks() == before
+    assert r.thread.is_alive()
+    r.poll()
+    assert r.status()["error"] == "offline" and r.thread.is_alive()
 
 
-def test_timeout_during_a_poll_keeps_the_cache(kodi, standin, tmp_path):
-    r = Rig(kodi, standin, tmp_path, poll_timeout=(1, 0.3), poll_retries=0)
-    try:
-        movie_pause(standin)
-        r.start_service()
-        r.advance(1)
-        before = r.cached_playbacks()
-        standin.fault("hang", path="/sync/activities", hang_seconds=3)
-        r.poll()
-        assert r.status()["ok"] is False and r.status()["error"] == "timeout"
-        assert r.cached_playbacks() == before
-        assert r.thread.is_alive()
-    finally:
-        r.stop()
+def test_timeout_during_a_poll_keeps_the_cache(make_rig, standin):
+    r = make_rig(poll_timeout=(1, 0.3), poll_retries=0)
+    movie_pause(standin)
+    r.start_service()
+    r.advance(1)
+    before = r.cached_playbacks()
+    standin.fault("hang", path="/sync/activities", hang_seconds=3)
+    r.poll()
+    assert r.status()["ok"] is False and r.status()["error"] == "timeout"
+    assert r.cached_playbacks() == before
+    assert r.thread.is_alive()
 
 
 def test_401_signs_out_once_notifies_once_and_stops_calling_until_sign_in(rig, kodi):
@@ -401,20 +402,17 @@ def test_pull_disabled_makes_no_calls_and_reenabling_resumes_polls(rig, kodi):
     assert len(rig.requests("/sync/activities")) == 1
 
 
-def test_poll_interval_setting_is_followed(kodi, standin, tmp_path):
+def test_poll_interval_setting_is_followed(kodi, make_rig):
     kodi.set_setting("poll_interval", 30)
-    r = Rig(kodi, standin, tmp_path).start_service()
-    try:
-        r.advance(1)
-        r.advance(INTERVAL)
-        assert len(r.requests("/sync/activities")) == 1
-        r.advance(INTERVAL)
-        assert len(r.requests("/sync/activities")) == 2
-        kodi.change_setting("poll_interval", 5)
-        r.advance(5 * 60)
-        assert len(r.requests("/sync/activities")) == 3
-    finally:
-        r.stop()
+    r = make_rig().start_service()
+    r.advance(1)
+    r.advance(INTERVAL)
+    assert len(r.requests("/sync/activities")) == 1
+    r.advance(INTERVAL)
+    assert len(r.requests("/sync/activities")) == 2
+    kodi.change_setting("poll_interval", 5)
+    r.advance(5 * 60)
+    assert len(r.requests("/sync/activities")) == 3
 
 
 def test_access_token_never_reaches_the_log(rig, kodi):
@@ -430,12 +428,11 @@ def test_access_token_never_reaches_the_log(rig, kodi):
 # ---------------------------------------------------------------------- Kodi UI (kodi/ui.py)
 
 @pytest.fixture
-def kodi_rig(kodi, standin, tmp_path):
+def kodi_rig(make_rig):
     """A Rig whose PullSync uses the real kodi.ui (notifications, Container.Refresh)."""
-    r = Rig(kodi, standin, tmp_path)
+    r = make_rig()
     r.pull.ui = _KodiUi()
-    yield r
-    r.stop()
+    return r
 
 
 def test_401_shows_one_localized_notification_in_kodi(kodi_rig, kodi):
