@@ -2,7 +2,6 @@
 import xbmcaddon
 
 
-def localize(string_id, *args):
-    """The string in the user's language; `args` fill its %s placeholders."""
-    text = xbmcaddon.Addon().getLocalizedString(string_id)
-    return text % args if args else text
+def localize(string_id):
+    """The string in the user's language (kodi.ui.text formats it with arguments)."""
+    return xbmcaddon.Addon().getLocalizedString(string_id)
