@@ -25,7 +25,7 @@ import time
 from typing import Any, Callable, Dict, List, Optional
 
 from .core import mirror as core
-from .resume_cache import load_resume_list
+from .resume_cache import load_resume_list, matched_entries
 from .service import Component
 from .worker import BackgroundWorker
 
@@ -111,10 +111,9 @@ class ResumeMirror(Component):
 
     # ------------------------------------------------------------------ one pass
     def targets(self) -> List[core.Target]:
-        value = load_resume_list(self.ctx.cache)
         out = []
-        for entry in (value or {}).get("entries") or []:
-            if not entry.get("matched") or entry.get("mediatype") not in ("movie", "episode"):
+        for entry in matched_entries(load_resume_list(self.ctx.cache)):
+            if entry.get("mediatype") not in ("movie", "episode"):
                 continue
             try:
                 out.append(core.Target(entry["mediatype"], int(entry["dbid"]), entry.get("playback_id"),

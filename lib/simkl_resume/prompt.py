@@ -24,7 +24,7 @@ from typing import Any, Dict, Optional
 from .core.mirror import lastplayed_epoch
 from .core.progress import format_clock, resume_position
 from .mirror import local_utc_offset
-from .resume_cache import load_resume_list
+from .resume_cache import load_resume_list, matched_entries
 from .service import Component
 from .worker import BackgroundWorker
 
@@ -37,8 +37,8 @@ S_PROMPT_NOW = 30501    # Resume at %s (paused on another device just now)?
 def find_entry(resume_list: Optional[Dict[str, Any]], kind: str, dbid: int) -> Optional[Dict[str, Any]]:
     """The newest matched resume-list entry for library item (kind, dbid), or None."""
     best = None
-    for entry in (resume_list or {}).get("entries") or []:
-        if entry.get("matched") and entry.get("mediatype") == kind and entry.get("dbid") == dbid:
+    for entry in matched_entries(resume_list):
+        if entry.get("mediatype") == kind and entry.get("dbid") == dbid:
             if best is None or (entry.get("paused_epoch") or 0) > (best.get("paused_epoch") or 0):
                 best = entry
     return best

@@ -61,7 +61,6 @@ ERROR_CONFIG = "config"
 ERROR_OTHER = "error"
 
 # strings.po
-MSG_SIGN_IN_AGAIN = 30200
 
 QUICK_TIMEOUT = (2, 3)      # the on-open check: the user is looking at the list
 POLL_TIMEOUT = (5, 20)
@@ -97,7 +96,7 @@ class _KodiUi:
     def notify_sign_in_again():
         from .kodi import ui
 
-        ui.notify(MSG_SIGN_IN_AGAIN, error=True, time_ms=10000)
+        ui.notify_sign_in_again()
 
     @staticmethod
     def refresh_if_on_screen():

@@ -55,7 +55,6 @@ SETTING_SKIP_SHORTER = "skip_shorter_than"
 SETTING_SKIP_LIVE = "skip_live_tv"
 SAMPLE_INTERVAL = 1.0
 AUTH_RECHECK = 10.0
-MSG_SIGN_IN_AGAIN = 30200  # strings.po: Simkl signed this Kodi out, sign in again
 
 
 def _kodi_log(level, message):
@@ -208,7 +207,7 @@ class ScrobbleSender(BackgroundWorker):
         try:
             from .kodi import ui
 
-            ui.notify(MSG_SIGN_IN_AGAIN, error=True, time_ms=10000)
+            ui.notify_sign_in_again()
         except Exception as exc:  # noqa: BLE001 - telling the user must not break delivery
             self._logf("warning", "notification failed: %r" % (exc,))
 

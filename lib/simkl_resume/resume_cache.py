@@ -50,6 +50,11 @@ def load_resume_list(cache) -> Optional[Dict[str, Any]]:
     return None
 
 
+def matched_entries(resume_list: Optional[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """The entries of a resume list (load_resume_list) that name a library item."""
+    return [e for e in (resume_list or {}).get("entries") or [] if e.get("matched")]
+
+
 def menu_record(entry: Dict[str, Any]) -> Dict[str, Any]:
     return {key: entry.get(key) for key in MENU_FIELDS if key in entry}
 

@@ -47,6 +47,15 @@ def notify(string_id, *args, **kwargs):
                                   int(kwargs.get("time_ms", 5000)))
 
 
+MSG_SIGN_IN_AGAIN = 30200  # Simkl signed this Kodi out; how to sign in again
+
+
+def notify_sign_in_again():
+    """The one message after a 401, whichever of pull and push met it (AccountStore.revoke
+    decides which one tells)."""
+    notify(MSG_SIGN_IN_AGAIN, error=True, time_ms=10000)
+
+
 def yesno(heading_id, message_id, *args):
     return bool(xbmcgui.Dialog().yesno(text(heading_id), text(message_id, *args)))
 
