@@ -549,3 +549,15 @@ def test_twenty_thousand_movies_index_matches_a_thousand_playbacks_correctly():
     assert got == expected
     # Show tmdb ids overlap the movie tmdb ids 100001..105000 and must not leak into movie matches.
     assert all(r.kind == "movie" for _, r in results if isinstance(r, Match))
+
+
+def test_anime_movie_as_simkl_sends_it_is_matched_against_library_movies_not_shows():
+    from simkl_resume.core.parse import parse_playback
+
+    playback = parse_playback({
+        "id": 5, "progress": 40, "paused_at": "2024-03-01T20:00:00Z", "type": "movie",
+        "anime": {"title": "Kimi no Na wa.", "year": 2016, "anime_type": "movie",
+                  "ids": {"mal": "32281", "tmdb": "372058", "extra_site": "q"}}})
+    index = LibraryIndex.build([movie(9, "Your Name.", 2016, {"tmdb": "372058"})],
+                               [{"tvshowid": 9, "title": "Your Name.", "uniqueid": {"tmdb": "372058"}}])
+    assert match_playback(index, playback) == Match("movie", 9, via="tmdb")

@@ -508,3 +508,48 @@ def test_real_items_with_random_fields_replaced_give_playback_or_malformed_reply
         assert 0.0 <= pb.progress <= 100.0
         assert pb.type in ("movie", "episode")
         assert all(isinstance(k, str) and isinstance(v, str) and v for k, v in pb.ids.items())
+
+
+# -- issue 13 item 7: anime movies, nested TVDB numbering, extra keys ------------------------
+
+ANIME_MOVIE_ITEM = {
+    "id": 7001, "progress": 40, "paused_at": "2024-03-01T20:00:00Z", "type": "movie",
+    "anime": {"title": "Your Name.", "year": 2016, "anime_type": "movie",
+              "ids": {"simkl": "40190", "mal": "32281", "anidb": 11829, "tmdb": "372058",
+                      "imdb": "tt5311514", "zap2it": "MV0001", "offen": "x"}},
+    "source": "kodi", "extra": {"nested": [1, 2]},
+}
+
+
+def test_anime_movie_in_an_anime_container_parses_as_a_movie():
+    pb = parse.parse_playback(ANIME_MOVIE_ITEM)
+    assert pb.type == "movie" and pb.kind == "anime"
+    assert pb.title == "Your Name." and pb.year == 2016
+    assert pb.season is None and pb.number is None
+    assert pb.ids["tmdb"] == "372058" and pb.ids["anidb"] == "11829" and pb.ids["imdb"] == "tt5311514"
+
+
+def test_anime_movie_without_type_parses_as_a_movie_by_its_anime_type():
+    item = copy.deepcopy(ANIME_MOVIE_ITEM)
+    del item["type"]
+    pb = parse.parse_playback(item)
+    assert pb.type == "movie" and pb.kind == "anime"
+
+
+def test_nested_episode_tvdb_object_counts_as_tvdb_numbering():
+    item = copy.deepcopy(ANIME_ITEM)
+    item["episode"].pop("tvdb_season", None)
+    item["episode"].pop("tvdb_number", None)
+    item["episode"]["tvdb"] = {"season": "3", "episode": 7}
+    pb = parse.parse_playback(item)
+    assert (pb.tvdb_season, pb.tvdb_number) == (3, 7)
+
+
+def test_unknown_extra_keys_and_string_ids_keep_parsing():
+    item = copy.deepcopy(EPISODE_ITEM)
+    item["whatever"] = {"a": 1}
+    item["show"]["ids"] = {"tvdb": "81189", "imdb": "tt0903747", "zap2it": "SH0123", "simkl_id": "11"}
+    item["show"]["poster"] = "12/abc"
+    item["episode"]["tvdb"] = {"season": 1, "episode": 5}
+    pb = parse.parse_playback(item)
+    assert pb.ids["tvdb"] == "81189" and pb.ids["simkl"] == "11"

@@ -247,12 +247,27 @@ def test_menu_open_check_runs_the_first_time():
     assert OpenThrottle().allow(1000.0)
 
 
-def test_menu_open_checks_are_limited_to_one_per_10_seconds():
+def test_menu_open_checks_are_limited_to_one_per_2_seconds():
     throttle = OpenThrottle()
     assert throttle.allow(1000.0)
-    assert not throttle.allow(1005.0)
-    assert not throttle.allow(1009.9)
-    assert throttle.allow(1010.0)
+    assert not throttle.allow(1001.0)
+    assert not throttle.allow(1001.9)
+    assert throttle.allow(1002.0)
+
+
+def test_open_inside_the_window_runs_trailing_when_the_window_ends():
+    throttle = OpenThrottle(min_gap=2)
+    assert throttle.allow(0.0)
+    assert throttle.seconds_until(0.5) is None
+    assert not throttle.allow(0.5)
+    assert not throttle.allow(1.5)          # several opens in the window: one trailing check
+    assert throttle.seconds_until(1.5) == pytest.approx(0.5)
+    assert not throttle.take_due(1.9)
+    assert throttle.take_due(2.0)
+    assert not throttle.take_due(2.1)       # once
+    assert throttle.seconds_until(2.1) is None
+    assert not throttle.allow(3.0)          # the trailing check opened a new window
+    assert throttle.take_due(4.0)
 
 
 def test_refused_open_check_does_not_extend_the_throttle():

@@ -12,8 +12,11 @@ KEY_PLAYBACKS and only then KEY_ACTIVITIES (a failed fetch is retried at the nex
 
 Opening the plugin's resume list sends JSONRPC.NotifyAll(sender=ADDON_ID, message="check"),
 seen here as method "Other.check": one activities call with a short timeout and no retries,
-at most one per 10 s (core.sync.OpenThrottle). When the list changed (or the check's
-online/offline state flipped) and our folder is on screen, the container is refreshed.
+at most one per 2 s (core.sync.OpenThrottle); a request inside that window is never dropped but
+runs when the window ends (trailing), so every open is followed by a check started after it
+(on the first tick after the window: the push half makes the loop tick every second). When the
+list changed (or the check's online/offline state flipped) and our folder is on screen, the
+container is refreshed.
 
 Every check writes KEY_SYNC_STATUS = {"ok", "checked_at", "last_ok_at", "error"} (error is
 "" or one of ERROR_* below) so the menu can say "offline since ...".
@@ -194,11 +197,15 @@ class PullSync(Component):
         self.worker.stop()
 
     def tick(self, now):
+        if self.throttle.take_due(now):
+            self.check_now(quick=True)  # the open that fell inside the throttle window
         if self.schedule.due(now):
             self.schedule.done(now)
             if self._may_call():
                 self.worker.wake()
-        return self.schedule.seconds_until(now)
+        waits = [w for w in (self.schedule.seconds_until(now), self.throttle.seconds_until(now))
+                 if w is not None]
+        return min(waits)
 
     def on_notification(self, sender, method, data):
         if is_check(sender, method):

@@ -29,7 +29,7 @@ CATALOG = [
 ]
 # B only receives: its push stays off so nothing it does moves Simkl's playback.
 SETTINGS = {"push_enabled": "false", "mirror_resume": "true"}
-PULL_TIMEOUT = 40.0      # the on-open check runs at most once per 10 s by design
+PULL_TIMEOUT = 40.0      # generous: a shared machine (on-open checks: one per 2 s, trailing)
 SECOND_TOLERANCE = 1.0   # issue 9: within 1 s of 40 % of the real duration
 
 
@@ -88,7 +88,7 @@ def _ask_check(kodi):
 
 
 def _pull_until(kodi, standin, movieid, done, what):
-    """Ask B for a check every 2 s (the throttle drops the extra ones) until `done(resume)`."""
+    """Ask B for a check every 2 s (the 2 s throttle postpones the extra ones) until `done(resume)`."""
     deadline = time.monotonic() + PULL_TIMEOUT
     resume = None
     while time.monotonic() < deadline:

@@ -5,6 +5,11 @@ a short reason; a bare KeyError/TypeError/ValueError/AttributeError never escape
 
 Variants accepted (see ../shared/simkl-api.md):
 - episode number under `number` or `episode`; container under `show`, `anime` or `movie`;
+- anime movies: `type: movie` with the title under `anime` (`anime_type: movie`, no `movie`
+  key; also without `type`) are movies (kind anime), matched against the library's movies;
+- TVDB numbering of anime episodes as `tvdb_season`/`tvdb_number` or nested
+  `episode.tvdb: {season, episode|number}`;
+- unknown extra keys anywhere are ignored;
 - ids under `simkl` or `simkl_id`, any case, int or string values (normalized: lower-case
   keys, string values, `simkl_id` folded into `simkl`, null/empty/non-scalar dropped);
 - `paused_at` with or without milliseconds, `Z` or a numeric offset (normalized to
@@ -246,6 +251,8 @@ def parse_playback(item: Any) -> Playback:
     if raw_type is None:
         if movie is not None and episode is None:
             kind_type = MOVIE
+        elif anime is not None and episode is None and _is_anime_movie(anime):
+            kind_type = MOVIE
         elif episode is not None and (show is not None or anime is not None):
             kind_type = EPISODE
         else:
@@ -260,9 +267,12 @@ def parse_playback(item: Any) -> Playback:
     season = number = tvdb_season = tvdb_number = None
     episode_title = None
     if kind_type == MOVIE:
-        if movie is None:
+        if movie is not None:
+            container, kind = movie, KIND_MOVIE
+        elif anime is not None:  # an anime movie: its title and ids come in the anime object
+            container, kind = anime, KIND_ANIME
+        else:
             raise MalformedReply(f"movie playback {playback_id} has no movie")
-        container, kind = movie, KIND_MOVIE
     else:
         if anime is not None:
             container, kind = anime, KIND_ANIME
@@ -280,6 +290,13 @@ def parse_playback(item: Any) -> Playback:
         episode_title = _as_text(episode.get("title"), "episode title")
         tvdb_season = _lenient_int(episode.get("tvdb_season"))
         tvdb_number = _lenient_int(episode.get("tvdb_number"))
+        nested = episode.get("tvdb")
+        if isinstance(nested, dict):
+            if tvdb_season is None:
+                tvdb_season = _lenient_int(nested.get("season"))
+            if tvdb_number is None:
+                raw = nested.get("episode")
+                tvdb_number = _lenient_int(raw if raw is not None else nested.get("number"))
 
     title = _as_text(container.get("title"), "title") or ""
     year = _lenient_int(container.get("year"))
@@ -301,6 +318,11 @@ def parse_playback(item: Any) -> Playback:
         tvdb_season=tvdb_season,
         tvdb_number=tvdb_number,
     )
+
+
+def _is_anime_movie(anime):
+    value = anime.get("anime_type")
+    return isinstance(value, str) and value.strip().lower() == "movie"
 
 
 def _lenient_int(value):

@@ -37,8 +37,13 @@ PollSchedule(interval, now, rand=random.random, startup_jitter=STARTUP_JITTER)
       .set_interval(interval, now)  settings changed; keeps the last check as the base
       .seconds_until(now) -> float  >= 0, for Monitor.waitForAbort
 OpenThrottle(min_gap=OPEN_CHECK_MIN_GAP)
-    Opening the menu asks the service for an activities check; at most one per min_gap s.
-      .allow(now) -> bool   True (and remember `now`) when a check may run now
+    Opening the menu asks the service for an activities check; at most one runs per min_gap
+    s, and no request is ever dropped: one that falls inside the window is postponed to its
+    end (trailing), so every open is followed by a check that started after it.
+      .allow(now) -> bool   True (and remember `now`) when a check may run now; False marks
+                            a trailing check due at the end of the window
+      .take_due(now) -> bool  True (once) when the postponed check is due now: run it
+      .seconds_until(now) -> Optional[float]  until the postponed check, None when none waits
 """
 
 import random
@@ -59,7 +64,7 @@ TYPE_OF_KIND = {"movies": MOVIE, "episodes": EPISODE}
 
 DEFAULT_POLL_INTERVAL = 15 * 60.0
 STARTUP_JITTER = 60.0
-OPEN_CHECK_MIN_GAP = 10.0
+OPEN_CHECK_MIN_GAP = 2.0
 
 
 @dataclass(frozen=True)
@@ -148,8 +153,24 @@ class OpenThrottle:
         self.min_gap = float(min_gap)
         self.last: Optional[float] = None
 
+        self.pending_at: Optional[float] = None
+
     def allow(self, now: float) -> bool:
         if self.last is not None and 0 <= now - self.last < self.min_gap:
+            self.pending_at = self.last + self.min_gap
             return False
         self.last = float(now)
+        self.pending_at = None
         return True
+
+    def take_due(self, now: float) -> bool:
+        if self.pending_at is None or now < self.pending_at:
+            return False
+        self.pending_at = None
+        self.last = float(now)
+        return True
+
+    def seconds_until(self, now: float) -> Optional[float]:
+        if self.pending_at is None:
+            return None
+        return max(0.0, self.pending_at - now)
