@@ -23,7 +23,8 @@ from simkl_resume.actions import remove
 from simkl_resume.context import KEY_ACTIVITIES, KEY_PLAYBACKS, KEY_RESUME_LIST, AddonContext
 from simkl_resume.kodi.router import PluginCall
 from simkl_resume.pull import PullSync
-from simkl_resume.push import ScrobblePush, ScrobbleSender
+from simkl_resume.push import ScrobblePush
+from simkl_resume.sender import ScrobbleSender
 from simkl_resume.resume_list import ResumeListBuilder
 from simkl_resume.store.cache import SimpleCache
 from tests._service_rig import FakeKodiSettings, LinkedStandIn, PullUi, start_service

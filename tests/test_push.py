@@ -10,7 +10,7 @@ import pytest
 
 from simkl_resume import ADDON_ID
 
-from simkl_resume import push as push_mod
+from simkl_resume.sender import ScrobbleSender
 from simkl_resume.context import AddonContext
 from simkl_resume.core import errors, scrobble
 from simkl_resume.push import ScrobblePush
@@ -565,7 +565,7 @@ def test_sender_sends_one_entry_per_run_in_order_after_collapsing(tmp_path):
     _entry(ctx, "start", 0)
     _entry(ctx, "pause", 10, imdb="tt0122690")
     _entry(ctx, "pause", 20)
-    sender = push_mod.ScrobbleSender(ctx, log=lambda level, msg: None, real_clock=lambda: now[0] * 10)
+    sender = ScrobbleSender(ctx, log=lambda level, msg: None, real_clock=lambda: now[0] * 10)
     sender.work()
     assert client.sent == [("pause", 10)]  # the start of tt0113277 was superseded by its pause
     assert sender.next_due == 1001.0
@@ -583,7 +583,7 @@ def test_sender_holds_the_head_entry_after_a_transient_failure(tmp_path):
     ctx.account.sign_in("tok", name="alice")
     _entry(ctx, "pause", 10)
     _entry(ctx, "pause", 10, imdb="tt0122690")
-    sender = push_mod.ScrobbleSender(ctx, log=lambda level, msg: None, real_clock=lambda: now[0] * 10)
+    sender = ScrobbleSender(ctx, log=lambda level, msg: None, real_clock=lambda: now[0] * 10)
     sender.work()
     assert sender.next_due == 1000.0 + scrobble.backoff_delay(1)
     now[0] += 2

@@ -29,187 +29,18 @@ ScrobblePush(ctx, player_factory=None, identify=None, settings=None, library=Non
   stop and is ignored; a start that follows a playback whose stop never came writes that
   playback's last position back first.
 
-ScrobbleSender(ctx, log=None, real_clock=time.monotonic)   a worker.BackgroundWorker
-  Each run: outbox.all(account) -> core.scrobble.collapse -> drop the superseded entries ->
-  send the FIRST entry if it is due (its retry time and the Pacer's 1 POST/s, on Kodi's
-  clock) -> classify failures: RETRY (outbox.retry_later + hold), DROP (logged, removed),
-  AUTH: a 401 signs the account out (AccountStore.revoke, one notification shared with the
-  pull) and keeps everything until the next sign-in; any other AUTH verdict (412 client id,
-  config) keeps everything until ctx.account.token changes (the sender looks again every
-  AUTH_RECHECK seconds through next_due; a sign-in's check wakes it at once). At most one POST
-  per run; `next_due` (Kodi clock) tells ScrobblePush.tick when to wake it again. Besides
-  the Kodi clock, consecutive POSTs are also kept >= MIN_POST_GAP apart in real time (Simkl
-  counts real seconds; on real Kodi the two clocks agree and this never waits).
+The delivery (outbox -> Simkl) is sender.ScrobbleSender.
 """
-import threading
-import time
 
 from .core import scrobble
-from .core.errors import AuthRequired
 from .core.ids import scrobble_item
 from .service import is_check
-from .worker import BackgroundWorker
+from .sender import ScrobbleSender, account_key, kodi_log
 
 SETTING_ENABLED = "push_enabled"
 SETTING_SKIP_SHORTER = "skip_shorter_than"
 SETTING_SKIP_LIVE = "skip_live_tv"
 SAMPLE_INTERVAL = 1.0
-AUTH_RECHECK = 10.0
-
-
-def _kodi_log(level, message):
-    from .kodi.log import log
-
-    log(message, level)
-
-
-def account_key(ctx):
-    """The outbox account (the account's name, never the token): the signed-in account, or
-    the one Simkl signed out with a 401 until it signs in again; None when nobody is."""
-    return ctx.account.queue_name
-
-
-class ScrobbleSender(BackgroundWorker):
-    name = "scrobble-sender"
-
-    def __init__(self, ctx, log=None, real_clock=time.monotonic):
-        self._logf = log or _kodi_log
-        super().__init__(log=lambda message: self._logf("error", message))
-        self.ctx = ctx
-        self._now = ctx.now
-        self._real_clock = real_clock
-        self.pacer = scrobble.Pacer()
-        self._lock = threading.Lock()
-        self._next_due = None
-        self._blocked_token = None
-        self._last_real_post = None
-        self._client = None
-        self._client_token = None
-        self._halt = threading.Event()
-
-    # -- what the main thread reads ------------------------------------------------------
-    @property
-    def next_due(self):
-        with self._lock:
-            return self._next_due
-
-    def _set_due(self, when):
-        with self._lock:
-            self._next_due = when
-
-    def take_due(self, now):
-        """True (and forgets the due time) when the sender should be woken at `now`."""
-        with self._lock:
-            if self._next_due is not None and now >= self._next_due:
-                self._next_due = None
-                return True
-            return False
-
-    def stop(self, timeout=1.0):
-        self._halt.set()
-        super().stop(timeout)
-
-    # -- one run -------------------------------------------------------------------------
-    def work(self):
-        self._set_due(None)
-        token = self.ctx.account.token
-        if not token:
-            return
-        if self._blocked_token is not None:
-            if token == self._blocked_token:
-                self._set_due(self._now() + AUTH_RECHECK)
-                return
-            self._blocked_token = None
-            self._logf("info", "scrobble: signed in again, sending the queued events")
-        account = account_key(self.ctx)
-        outbox = self.ctx.outbox
-        to_send, to_drop = scrobble.collapse(outbox.all(account))
-        if to_drop:
-            outbox.drop([entry.id for entry in to_drop])
-            self._logf("debug", "scrobble: %d superseded event(s) collapsed" % len(to_drop))
-        if not to_send:
-            return
-        head = to_send[0]
-        now = self._now()
-        due = max(float(head.next_attempt), now + self.pacer.wait(now))
-        if due > now:
-            self._set_due(due)
-            return
-        self._real_gap()
-        if self.stopping:
-            return
-        self._send(head, token)
-        if len(to_send) > 1 or outbox.count(account):
-            now = self._now()
-            self._set_due(now + self.pacer.wait(now))
-
-    def _real_gap(self):
-        if self._last_real_post is None:
-            return
-        left = scrobble.MIN_POST_GAP - (self._real_clock() - self._last_real_post)
-        if left > 0:
-            self._halt.wait(min(left, scrobble.MIN_POST_GAP))
-
-    def _get_client(self, token):
-        if self._client is None or self._client_token != token:
-            self._client = self.ctx.client(token=token, log=self._client_log)
-            self._client_token = token
-        return self._client
-
-    def _client_log(self, level, message):
-        self._logf(level, message)
-
-    def _send(self, entry, token):
-        what = "%s %s %.2f%%" % (entry.action, entry.item_key, float(entry.body.get("progress", 0)))
-        try:
-            client = self._get_client(token)
-            reply = client.scrobble(entry.action, entry.body)
-        except Exception as exc:  # noqa: BLE001 - classify decides; a bug must not lose events
-            self._post_done()
-            self._failed(entry, exc, what, token)
-            return
-        self._post_done()
-        self.ctx.outbox.done(entry.id)
-        result = reply.get("action") if isinstance(reply, dict) else None
-        self._logf("info", "scrobble: %s delivered (%s)" % (what, result or "ok"))
-
-    def _post_done(self):
-        self.pacer.sent(self._now())
-        self._last_real_post = self._real_clock()
-
-    def _failed(self, entry, exc, what, token):
-        attempt = int(entry.attempts) + 1
-        verdict = scrobble.classify(exc, attempt)
-        reason = "%s: %s" % (type(exc).__name__, exc)
-        if verdict.kind == scrobble.RETRY:
-            self.ctx.outbox.retry_later(entry.id, verdict.delay, reason)
-            self.pacer.hold_until(self._now() + verdict.delay)
-            self._logf("info", "scrobble: %s failed (%s); retry %d in %.0f s"
-                       % (what, reason, attempt, verdict.delay))
-        elif verdict.kind == scrobble.DROP:
-            self.ctx.outbox.done(entry.id)
-            self._logf("warning", "scrobble: %s refused for good (%s); dropped" % (what, reason))
-        elif isinstance(exc, AuthRequired):
-            # Signed out (once, for pull and push together): the events wait under this
-            # account's name and go out after the next sign-in, whatever token it brings.
-            self._logf("warning", "scrobble: %s refused, Simkl no longer accepts the sign-in (%s); "
-                       "events kept until the next sign-in" % (what, reason))
-            if self.ctx.account.revoke(token):
-                self._notify_sign_in_again()
-        else:
-            # A build without a valid client id (412) or a bad base URL: signing in again
-            # will not help, retrying will not either; keep everything for a fixed build.
-            self._blocked_token = token
-            self._set_due(self._now() + AUTH_RECHECK)
-            self._logf("warning", "scrobble: %s not accepted (%s); events kept" % (what, reason))
-
-    def _notify_sign_in_again(self):
-        try:
-            from .kodi import ui
-
-            ui.notify_sign_in_again()
-        except Exception as exc:  # noqa: BLE001 - telling the user must not break delivery
-            self._logf("warning", "notification failed: %r" % (exc,))
 
 
 class ScrobblePush:
@@ -218,7 +49,7 @@ class ScrobblePush:
     def __init__(self, ctx, player_factory=None, identify=None, settings=None, library=None,
                  sender=None, log=None):
         self.ctx = ctx
-        self._logf = log or _kodi_log
+        self._logf = log or kodi_log
         self._player_factory = player_factory
         self._identify = identify
         if settings is None:
