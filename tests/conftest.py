@@ -25,6 +25,30 @@ def kodi(tmp_path):
         uninstall()
 
 
+# Central European time with its daylight saving rule (POSIX TZ: no tz database needed).
+BERLIN_TZ = "CET-1CEST,M3.5.0,M10.5.0/3"
+
+
+@pytest.fixture
+def local_zone():
+    """The machine's local zone set to Berlin (CET/CEST) for this test, as a Kodi box in Germany
+    has it: Kodi (and the fake Kodi) write `lastplayed` in this local time. Restored after."""
+    import os
+    import time
+
+    old = os.environ.get("TZ")
+    os.environ["TZ"] = BERLIN_TZ
+    time.tzset()
+    try:
+        yield BERLIN_TZ
+    finally:
+        if old is None:
+            os.environ.pop("TZ", None)
+        else:
+            os.environ["TZ"] = old
+        time.tzset()
+
+
 @pytest.fixture
 def make_standin(kodi):
     """make(rate=1.0, **StandIn options) -> a started stand-in on the fake Kodi's clock

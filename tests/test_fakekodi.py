@@ -422,3 +422,16 @@ def test_player_getitem_describes_a_file_outside_the_library(kodi):
     item = reply["result"]["item"]
     assert item["file"] == "/media/home video.mkv"
     assert item["type"] == "unknown" and item["plot"] == ""
+
+
+def test_player_stop_writes_lastplayed_in_local_time_and_the_files_stream_details(kodi, local_zone):
+    import time as _t
+
+    mid = kodi.library.add_movie("Heat", 1995, {"imdb": "tt0113277"}, runtime=6000, duration=10200)
+    assert not kodi.library.movies[mid].get("streamdetails")   # not read yet
+    kodi.player.play_movie(mid)
+    kodi.clock.advance(600)
+    kodi.player.stop()
+    row = kodi.library.movies[mid]
+    assert row["lastplayed"] == _t.strftime("%Y-%m-%d %H:%M:%S", _t.localtime(kodi.clock.now()))
+    assert row["streamdetails"]["video"][0]["duration"] == 10200

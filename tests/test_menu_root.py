@@ -6,6 +6,7 @@ import sys
 import textwrap
 
 from simkl_resume.context import KEY_RESUME_LIST
+from tests.fakekodi.library import stream_details
 from tests.test_menu_support import (
     build_list,
     episode_playback,
@@ -20,7 +21,9 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def _library(kodi):
+    # the scraper says 100 min; the file (an extended cut) really is 170 min long
     heat = kodi.library.add_movie("Heat", 1995, {"imdb": "tt0113277"}, runtime=6000, duration=10200,
+                                  streamdetails=stream_details(10200),
                                   art={"poster": "heat-poster.jpg", "fanart": "heat-fanart.jpg"})
     bb = kodi.library.add_show("Breaking Bad", 2008, {"tvdb": "81189"},
                                art={"poster": "bb-poster.jpg", "fanart": "bb-fanart.jpg"})
@@ -72,11 +75,11 @@ def test_entry_label2_says_progress_time_left_paused_ago_and_expiry(kodi):
     build_list(ctx)
     d = run(kodi, "/").directory
     episode = d.items[1].listitem
-    # runtime 0 in the library: no time left is claimed for the episode
+    # no stream details, no resume total: no time left is claimed for the episode
     assert episode.getLabel2() == "42% watched · paused 2 h ago · expires in 29 days"
     movie = d.items[0].listitem
-    # library runtime 6000 s, 25 % watched -> 4500 s left
-    assert movie.getLabel2() == "25% watched · 1:15:00 left · paused 10 min ago · expires in 29 days"
+    # the file's real 10200 s (not the scraper's 6000 s runtime), 25 % watched -> 7650 s left
+    assert movie.getLabel2() == "25% watched · 2:07:30 left · paused 10 min ago · expires in 29 days"
     assert "25% watched" in movie.getVideoInfoTag().getPlot()
 
 
@@ -95,7 +98,7 @@ def test_matched_entry_carries_library_art_dbid_uniqueids_resume_point_and_is_pl
     tag = li.getVideoInfoTag()
     assert (tag.getDbId(), tag.getMediaType()) == (heat, "movie")
     assert tag.getUniqueID("imdb") == "tt0113277"
-    assert (tag.getResumeTime(), tag.getResumeTimeTotal()) == (1500.0, 6000.0)
+    assert (tag.getResumeTime(), tag.getResumeTimeTotal()) == (2550.0, 10200.0)
     eli = episode.listitem
     assert eli.getArt("thumb") == "bb-s01e05.jpg"
     assert eli.getArt("poster") == "bb-poster.jpg"
@@ -296,8 +299,8 @@ def test_kodi_19_gets_resume_point_as_properties_and_setinfo(kodi):
         store_playbacks(ctx, _playbacks(ctx.now()))
         build_list(ctx)
         li = run(kodi, "/").directory.items[0].listitem
-        assert li.getProperty("ResumeTime") == "1500.000"
-        assert li.getProperty("TotalTime") == "6000.000"
+        assert li.getProperty("ResumeTime") == "2550.000"
+        assert li.getProperty("TotalTime") == "10200.000"
         assert li.getVideoInfoTag().getDbId() == heat
     finally:
         listing._major.clear()

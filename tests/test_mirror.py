@@ -1,14 +1,16 @@
 """mirror.ResumeMirror on the fake Kodi: Simkl playbacks -> the library's own resume points."""
+import calendar
 import json
 import time
 
+from tests.fakekodi.library import stream_details
 from tests.test_menu_support import build_list, episode_playback, movie_playback, plugin_ctx, store_playbacks
 
 SET_METHODS = ("VideoLibrary.SetMovieDetails", "VideoLibrary.SetEpisodeDetails")
 
 
 def _stamp(epoch):
-    return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(epoch))  # the fake Kodi writes UTC
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(epoch))  # Kodi writes local time
 
 
 def _setup(kodi, playbacks):
@@ -19,7 +21,7 @@ def _setup(kodi, playbacks):
     store_playbacks(ctx, playbacks)
     build_list(ctx)
     kodi.jsonrpc_calls.clear()
-    return ctx, ResumeMirror(ctx, utc_offset=lambda: 0.0)
+    return ctx, ResumeMirror(ctx)
 
 
 def _repull(ctx, kodi, playbacks):
@@ -33,6 +35,7 @@ def _sets(kodi):
 
 
 def _heat(kodi, **kw):
+    kw.setdefault("streamdetails", stream_details(6000))
     return kodi.library.add_movie("Heat", 1995, {"imdb": "tt0113277"}, runtime=6000, **kw)
 
 
@@ -58,7 +61,8 @@ def test_local_lastplayed_newer_than_simkl_paused_at_keeps_the_local_point(kodi)
 
 def test_one_pass_reads_each_item_once_and_a_second_pass_writes_nothing(kodi):
     heat = _heat(kodi)
-    kodi.library.add_movie("Alien", 1979, {"imdb": "tt0078748"}, runtime=7000)
+    kodi.library.add_movie("Alien", 1979, {"imdb": "tt0078748"}, runtime=7000,
+                           streamdetails=stream_details(7000))
     show = kodi.library.add_show("Breaking Bad", 2008, {"tvdb": "81189"})
     ep = kodi.library.add_episode(show, 1, 2, runtime=0, duration=1440,
                                   streamdetails={"video": [{"duration": 1440}], "audio": [], "subtitle": []})
@@ -152,3 +156,32 @@ def test_chain_runs_every_subscriber_even_when_one_fails():
 
     chain(broken, seen.append)(["p"])
     assert seen == [["p"]]
+
+
+def test_summer_lastplayed_is_read_with_summer_time_in_winter(kodi, local_zone):
+    # Berlin, December (CET, +1): the movie was played here in July (CEST, +2) at 12:30 local
+    # = 10:30 UTC; another device paused it at 10:45 UTC the same day. Simkl is newer. Read
+    # with today's +1 the local play would look like 11:30 UTC, newer, and the point be kept.
+    played = "2026-07-01 12:30:00"
+    paused = calendar.timegm((2026, 7, 1, 10, 45, 0))
+    mid = _heat(kodi, resume=(300, 6000), lastplayed=played)
+    newer = movie_playback(11, "Heat", 1995, {"imdb": "tt0113277"}, progress=40.0, paused_epoch=paused)
+    _ctx, mirror = _setup(kodi, [newer])
+    assert mirror.sync() == 1
+    assert kodi.library.movies[mid]["resume"] == {"position": 2400.0, "total": 6000.0}
+
+
+def test_paused_before_a_summer_local_play_keeps_the_local_point(kodi, local_zone):
+    paused = calendar.timegm((2026, 7, 1, 10, 15, 0))   # 12:15 CEST, before the 12:30 local play
+    mid = _heat(kodi, resume=(300, 6000), lastplayed="2026-07-01 12:30:00")
+    older = movie_playback(11, "Heat", 1995, {"imdb": "tt0113277"}, progress=40.0, paused_epoch=paused)
+    _ctx, mirror = _setup(kodi, [older])
+    assert mirror.sync() == 0
+    assert kodi.library.movies[mid]["resume"]["position"] == 300.0
+
+
+def test_scraper_runtime_alone_is_no_duration_the_item_is_left_alone(kodi):
+    mid = kodi.library.add_movie("Heat", 1995, {"imdb": "tt0113277"}, runtime=6000)  # no stream details
+    _ctx, mirror = _setup(kodi, [HEAT])
+    assert mirror.sync() == 0
+    assert kodi.library.movies[mid]["resume"]["position"] == 0.0

@@ -22,12 +22,15 @@ def test_pulled_playback_becomes_the_library_resume_point_and_its_deletion_clear
     from simkl_resume.pull import PullSync
     from simkl_resume.resume_list import ResumeListBuilder
 
-    movieid = kodi.library.add_movie("Inception", 2010, {"imdb": "tt1375666"}, runtime=300)
+    from tests.fakekodi.library import stream_details
+
+    movieid = kodi.library.add_movie("Inception", 2010, {"imdb": "tt1375666"}, runtime=300,
+                                     streamdetails=stream_details(300))
     ctx = AddonContext(str(tmp_path / "profile"), "1.0.0", now=kodi.clock.now,
                        env={"SIMKL_API_URL": standin.url, "SIMKL_CLIENT_ID": "mirror-tests"})
     ctx.account.sign_in(TOKEN, "alice", "free")
     builder = ResumeListBuilder(ctx)
-    mirror = ResumeMirror(ctx, utc_offset=lambda: 0.0)
+    mirror = ResumeMirror(ctx)
     pull = PullSync(ctx, on_change=chain(builder.playbacks_changed, mirror.playbacks_changed),
                     ui=QuietUi(), settings=FixedSettings())
     created = standin.add_playback(movie={"title": "Inception", "year": 2010, "ids": {"imdb": "tt1375666"}},

@@ -108,13 +108,13 @@ def test_position_never_lands_in_the_last_ten_seconds():
     assert plan.writes[0].position == 590.0
 
 
-def test_real_duration_prefers_resume_total_then_streamdetails_then_runtime():
+def test_real_duration_is_resume_total_then_streamdetails_never_the_scraper_runtime():
     assert real_duration({"resume": {"position": 10, "total": 1432.5}, "runtime": 1500,
                           "streamdetails": {"video": [{"duration": 1440}]}}) == 1432.5
     assert real_duration({"resume": {"position": 0, "total": 0}, "runtime": 1500,
                           "streamdetails": {"video": [{"duration": 1440}]}}) == 1440
     assert real_duration({"resume": {"position": 0, "total": 0}, "runtime": 1500,
-                          "streamdetails": {"video": []}}) == 1500
+                          "streamdetails": {"video": []}}) is None
     assert real_duration({"resume": {"position": 0, "total": 0}, "runtime": 0}) is None
 
 
@@ -132,3 +132,23 @@ def test_provenance_round_trips_and_unreadable_data_is_empty():
     assert Provenance.from_dict(prov.to_dict()) == prov
     assert Provenance.from_dict({"v": 99}).records == {}
     assert Provenance.from_dict(None).records == {}
+
+
+def test_lastplayed_uses_the_offset_valid_at_that_instant_daylight_saving_included():
+    def berlin(wall):  # CET +1, CEST +2 from the last Sunday of March to the last of October
+        month = time.gmtime(wall).tm_mon
+        return 7200.0 if 4 <= month <= 10 else 3600.0
+
+    summer = calendar.timegm(time.strptime("2026-07-01 10:30:00", "%Y-%m-%d %H:%M:%S"))
+    winter = calendar.timegm(time.strptime("2026-12-01 10:30:00", "%Y-%m-%d %H:%M:%S"))
+    assert lastplayed_epoch("2026-07-01 12:30:00", utc_offset=berlin) == summer
+    assert lastplayed_epoch("2026-12-01 11:30:00", utc_offset=berlin) == winter
+
+
+def test_local_utc_offset_follows_the_zone_rules_of_the_date_not_today(local_zone):
+    from simkl_resume.mirror import local_utc_offset
+
+    july = calendar.timegm(time.strptime("2026-07-01 12:30:00", "%Y-%m-%d %H:%M:%S"))
+    december = calendar.timegm(time.strptime("2026-12-01 12:30:00", "%Y-%m-%d %H:%M:%S"))
+    assert local_utc_offset(july) == 7200.0
+    assert local_utc_offset(december) == 3600.0

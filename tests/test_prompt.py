@@ -39,7 +39,7 @@ class Harness:
         store_playbacks(self.ctx, playbacks)
         build_list(self.ctx)
         self.side = RecordingSide()
-        self.prompt = PlayPrompt(self.ctx, side=self.side, utc_offset=lambda: 0.0)
+        self.prompt = PlayPrompt(self.ctx, side=self.side)
         # started from the test thread: its idle wait is a Condition the fake clock must not track
         self.prompt.worker.start()
         self.service = Service(xbmc.Monitor(), [self.prompt], kodi.clock.now)

@@ -15,8 +15,9 @@ cached by an earlier run). A pass:
   4. applies each write with VideoLibrary.Set{Movie,Episode}Details {resume: {position, total}}
      (position 0 clears) - nothing when nothing changed;
   5. stores what it wrote in <profile>/mirror.json (provenance), so it clears only its own points.
-Kodi's `lastplayed` is local time; `utc_offset()` gives the zone's offset (tests pass 0 because
-the fake Kodi writes UTC). JSON-RPC failures of one item skip that item; the pass goes on.
+Kodi's `lastplayed` is local wall-clock time; `utc_offset(wall)` gives the zone's offset valid
+at that wall time (local_utc_offset: daylight saving time included), as the fake Kodi also
+writes local time. JSON-RPC failures of one item skip that item; the pass goes on.
 """
 import json
 import os
@@ -34,10 +35,18 @@ PROVENANCE_FILE = "mirror.json"
 DETAIL_PROPS = ["resume", "lastplayed", "streamdetails", "runtime"]
 
 
-def local_utc_offset(now: Optional[float] = None) -> float:
-    """Seconds east of UTC of the local zone at `now` (Kodi's lastplayed is local time)."""
-    stamp = time.time() if now is None else now
-    return float(time.localtime(stamp).tm_gmtoff or 0)
+def local_utc_offset(wall: Optional[float] = None) -> float:
+    """Seconds east of UTC of the local zone at local wall-clock time `wall` (given as the epoch
+    that wall time would have in UTC, core.mirror.lastplayed_epoch), with the daylight saving
+    rule of THAT date; now's offset when `wall` is None. Kodi's lastplayed is local time."""
+    if wall is None:
+        return float(time.localtime().tm_gmtoff or 0)
+    fields = time.gmtime(wall)
+    try:
+        epoch = time.mktime(fields[:8] + (-1,))  # -1: the C library decides DST for that date
+    except (OverflowError, ValueError):
+        return float(time.localtime().tm_gmtoff or 0)
+    return float(wall - epoch)
 
 
 def chain(*callbacks: Callable[..., Any]) -> Callable[..., None]:
@@ -66,11 +75,11 @@ def _default_enabled():
 class ResumeMirror(Component):
     def __init__(self, ctx, call: Optional[Callable[..., Any]] = None,
                  enabled: Optional[Callable[[], bool]] = None,
-                 utc_offset: Optional[Callable[[], float]] = None, log=None):
+                 utc_offset: Optional[Callable[[float], float]] = None, log=None):
         self.ctx = ctx
         self.call = call or _default_call
         self.enabled = enabled or _default_enabled
-        self.utc_offset = utc_offset or (lambda: local_utc_offset(ctx.now()))
+        self.utc_offset = utc_offset or local_utc_offset
         self.log = log or ctx.log
         self.path = os.path.join(ctx.profile_dir, PROVENANCE_FILE)
         self._lock = threading.Lock()
@@ -141,7 +150,7 @@ class ResumeMirror(Component):
             self.passes += 1
             provenance = self.load_provenance()
             targets = self.targets()
-            offset = self.utc_offset()
+            offset = self.utc_offset
             items: Dict[Any, core.LocalItem] = {}
             for kind, dbid in core.wanted_keys(targets, provenance):
                 item = self.read_item(kind, dbid, offset)

@@ -73,7 +73,7 @@ class PlayPrompt(Component):
         self._player_factory = player_factory
         self.threshold = threshold
         self.autoclose = autoclose
-        self.utc_offset = utc_offset or (lambda: local_utc_offset(ctx.now()))
+        self.utc_offset = utc_offset or local_utc_offset
         self.log = log or ctx.log
         self.player = None
         self._lock = threading.Lock()
@@ -141,7 +141,7 @@ class PlayPrompt(Component):
         entry = find_entry(load_resume_list(self.ctx.cache), kind, dbid)
         if entry is None:
             return
-        local = lastplayed_epoch(self.side.lastplayed(kind, dbid), self.utc_offset())
+        local = lastplayed_epoch(self.side.lastplayed(kind, dbid), self.utc_offset)
         target = decide(pending["start"], pending["total"], entry, local, self.threshold)
         if target is None or not self._current(pending["generation"]):
             return

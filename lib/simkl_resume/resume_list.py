@@ -14,14 +14,16 @@ An entry is a plain dict:
     progress, paused_epoch, expires_epoch (paused + the plan's retention days),
     matched (bool), reason (core.matching NoMatch reason, None when matched), via,
     mediatype ("movie"|"episode"), dbid, tvshowid, file, art, uniqueids, runtime (library
-    seconds, 0 when unknown: never used to seek), duration (best known length in seconds or
-    None: runtime, else the library resume total).
+    seconds, 0 when unknown: never used to seek), duration (the file's REAL length in seconds,
+    core.mirror.real_duration: resume total > stream details > None; never the scraper's
+    runtime - the mirror and the menu's time left use the same number).
 Titles and numbers come from the library item when matched, from Simkl otherwise.
 """
 import threading
 from typing import Any, Dict, List, Optional
 
 from .context import KEY_PLAYBACKS
+from .core.mirror import real_duration
 from .core.matching import Match, match_all, matched_first, shows_needed
 from .core.model import EPISODE, Playback
 from .kodi.library import CachedLibraryIndex, KodiLibrary, is_library_change
@@ -96,7 +98,7 @@ def _fill_from_library(entry, result: Match, item: Optional[Dict[str, Any]],
     entry["art"] = art
     runtime = _positive(item.get("runtime"))
     entry["runtime"] = int(runtime or 0)
-    entry["duration"] = runtime or _positive((item.get("resume") or {}).get("total"))
+    entry["duration"] = real_duration(item)
     if item.get("title"):
         entry["title"] = item["title"]
     if result.kind == EPISODE:

@@ -26,6 +26,13 @@ _NUM_FIELDS = {"rating", "top250", "setid", "userrating", "specialsortseason", "
 _DICT_FIELDS = {"ratings", "streamdetails"}
 
 
+def stream_details(seconds, width=1920, height=1080):
+    """streamdetails as Kodi stores them for a file it has read (scan or playback): the video
+    stream's `duration` is the file's real length in whole seconds."""
+    return {"video": [{"codec": "h264", "duration": int(seconds), "width": width, "height": height}],
+            "audio": [], "subtitle": []}
+
+
 def _default_for(field):
     if field in _LIST_FIELDS:
         return []

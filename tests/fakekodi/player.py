@@ -1,6 +1,8 @@
 """The fake video player: what is playing, where, and the callbacks Kodi fires about it."""
 import time as _time
 
+from .library import stream_details
+
 
 class PlayingItem:
     """What the player has open. kind/dbid are set for library items (-1 otherwise)."""
@@ -176,8 +178,11 @@ class PlayerState:
         row = lib.get(item.kind, item.dbid)
         if row is None:
             return
+        if item.duration and not (row.get("streamdetails") or {}).get("video"):
+            row["streamdetails"] = stream_details(item.duration)  # Kodi saves them at stop
         pct = 100.0 * pos / item.duration if item.duration else 0.0
-        stamp = _time.strftime("%Y-%m-%d %H:%M:%S", _time.gmtime(self._kodi.clock.now()))
+        # Kodi writes lastplayed in LOCAL time (the machine's zone, daylight saving included)
+        stamp = _time.strftime("%Y-%m-%d %H:%M:%S", _time.localtime(self._kodi.clock.now()))
         if ended or pct >= self.playcountminimumpercent:
             row["playcount"] = row.get("playcount", 0) + 1
             row["lastplayed"] = stamp

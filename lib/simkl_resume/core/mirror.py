@@ -11,7 +11,11 @@ Decisions (keep in sync with tests/test_mirror*.py):
 - Several playbacks naming one library item: the newest `paused_epoch` wins.
 - Duration: the REAL length of the file. `LocalItem.duration` is chosen by `real_duration`:
   the library resume `total` (Kodi stores the played file's length there), else the stream
-  details' video duration, else the library runtime; None -> the item is left alone.
+  details' video duration; None -> the item is left alone. Never the library `runtime`: that
+  is the scraper's running time of the title, not this file's length (another cut, a 4K
+  remux, a TV recording), and a position computed from it lands somewhere else.
+- `lastplayed` is Kodi's LOCAL wall-clock time; it is turned into epoch seconds with the UTC
+  offset valid at that instant (daylight saving time), not today's offset.
 - Position = core.progress.resume_position(progress, duration) (never the last 10 s).
 - Newest wins: when the item's `lastplayed` is at or after Simkl's `paused_at`, the local
   resume point is newer and is never overwritten. Otherwise Simkl's position is written,
@@ -28,7 +32,7 @@ Decisions (keep in sync with tests/test_mirror*.py):
 import calendar
 import time
 from collections import namedtuple
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple, Union
 
 from .progress import positive_seconds as _positive
 from .progress import resume_position
@@ -61,26 +65,33 @@ def stream_duration(streamdetails: Any) -> Optional[float]:
 
 
 def real_duration(details: Dict[str, Any]) -> Optional[float]:
-    """Best known real length (seconds) of a library item from Get*Details properties
-    resume, streamdetails, runtime: resume.total > streamdetails > runtime > None."""
+    """Real length (seconds) of a library item's file from Get*Details properties resume and
+    streamdetails: resume.total > the longest video stream > None (never `runtime`)."""
     resume = details.get("resume") if isinstance(details.get("resume"), dict) else {}
-    return (_positive(resume.get("total")) or stream_duration(details.get("streamdetails"))
-            or _positive(details.get("runtime")))
+    return _positive(resume.get("total")) or stream_duration(details.get("streamdetails"))
 
 
-def lastplayed_epoch(text: Any, utc_offset: float = 0.0) -> Optional[float]:
+OffsetAt = Union[float, Callable[[float], float]]
+
+
+def lastplayed_epoch(text: Any, utc_offset: OffsetAt = 0.0) -> Optional[float]:
     """Kodi's `lastplayed` ("YYYY-MM-DD HH:MM:SS", Kodi writes LOCAL time) as epoch seconds.
-    `utc_offset` = the local zone's offset east of UTC in seconds. "" / unreadable -> None."""
+    `utc_offset`: the local zone's offset east of UTC in seconds, or a function giving the
+    offset valid at a wall-clock time (passed as the epoch that wall time would have in UTC):
+    daylight saving time makes the offset of a summer `lastplayed` differ from a winter one.
+    "" / unreadable -> None."""
     if not isinstance(text, str) or not text.strip():
         return None
     try:
         parsed = time.strptime(text.strip()[:19], "%Y-%m-%d %H:%M:%S")
     except ValueError:
         return None
-    return float(calendar.timegm(parsed)) - float(utc_offset or 0.0)
+    wall = float(calendar.timegm(parsed))
+    offset = utc_offset(wall) if callable(utc_offset) else utc_offset
+    return wall - float(offset or 0.0)
 
 
-def local_item(details: Dict[str, Any], utc_offset: float = 0.0) -> LocalItem:
+def local_item(details: Dict[str, Any], utc_offset: OffsetAt = 0.0) -> LocalItem:
     """LocalItem from VideoLibrary.Get{Movie,Episode}Details (properties resume, lastplayed,
     streamdetails, runtime)."""
     resume = details.get("resume") if isinstance(details.get("resume"), dict) else {}

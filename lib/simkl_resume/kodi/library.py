@@ -27,10 +27,11 @@ from .jsonrpc import JsonRpcError
 INDEX_MOVIE_PROPS = ["title", "year", "uniqueid", "originaltitle", "premiered"]
 INDEX_SHOW_PROPS = ["title", "year", "uniqueid", "originaltitle", "premiered"]
 # What a resume entry needs from the matched library item.
-MOVIE_PROPS = ["title", "year", "uniqueid", "file", "art", "runtime", "resume", "playcount"]
+MOVIE_PROPS = ["title", "year", "uniqueid", "file", "art", "runtime", "resume", "playcount",
+               "streamdetails", "lastplayed"]
 SHOW_PROPS = ["title", "year", "uniqueid", "art"]
 EPISODE_PROPS = ["title", "season", "episode", "file", "art", "runtime", "uniqueid", "tvshowid",
-                 "showtitle", "resume", "playcount"]
+                 "showtitle", "resume", "playcount", "streamdetails", "lastplayed"]
 
 # Above this many matched movies one GetMovies call beats one GetMovieDetails per movie.
 BULK_MOVIE_DETAILS = 40
