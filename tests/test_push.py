@@ -243,6 +243,45 @@ def test_429_and_scrobble_lock_are_retried_later_not_dropped(kodi, harness, stan
     assert_at_most_one_post_per_second(standin)
 
 
+def test_one_item_failing_with_5xx_does_not_hold_back_other_items(kodi, harness, standin):
+    heat = movie(kodi)
+    ronin = movie(kodi, "Ronin", {"imdb": "tt0122690"})
+    standin.fault("503", path="/scrobble/", method="POST", times=1000, body="tt0113277")
+    kodi.player.play_movie(heat, at=0.2 * MOVIE_LEN)
+    kodi.player.pause()
+    kodi.player.stop()
+    kodi.player.play_movie(ronin, at=0.3 * MOVIE_LEN)
+    kodi.player.pause()
+    harness.run(8)
+    held = [(p["movie"]["title"], round(p["progress"])) for p in standin.state()["playbacks"]]
+    assert held == [("Ronin", 30)]
+    assert [e.item_key for e in harness.ctx.outbox.all()] == ["movie:imdb=tt0113277"]  # Heat kept
+    standin.clear_faults()
+    harness.deliver(max_seconds=120)
+    held = sorted((p["movie"]["title"], round(p["progress"])) for p in standin.state()["playbacks"])
+    assert held == [("Heat", 20), ("Ronin", 30)]
+    assert_at_most_one_post_per_second(standin)
+
+
+def test_settings_page_shows_how_many_positions_wait_to_be_sent(kodi, harness, standin):
+    heat = movie(kodi)
+    ronin = movie(kodi, "Ronin", {"imdb": "tt0122690"})
+    assert kodi.get_setting("queue_status") == ""
+    standin.fault("reset", path="/scrobble/", method="POST", times=1000)
+    kodi.player.play_movie(heat, at=0.2 * MOVIE_LEN)
+    kodi.player.stop()
+    harness.run(3)
+    assert kodi.get_setting("queue_status") == "1 position waiting to be sent"
+    kodi.player.play_movie(ronin, at=0.3 * MOVIE_LEN)
+    kodi.player.pause()
+    harness.run(3)
+    assert kodi.get_setting("queue_status") == "2 positions waiting to be sent"
+    standin.clear_faults()
+    harness.deliver(max_seconds=120)
+    harness.run(2)
+    assert kodi.get_setting("queue_status") == ""
+
+
 def test_refused_scrobble_is_dropped_and_the_next_one_still_goes(kodi, harness, standin):
     unknown = movie(kodi, "Unknown", {"imdb": "tt9999999"})
     heat = movie(kodi)
@@ -576,20 +615,82 @@ def test_sender_sends_one_entry_per_run_in_order_after_collapsing(tmp_path):
     assert client.sent == [("pause", 10), ("pause", 20)] and ctx.outbox.count() == 0
 
 
-def test_sender_holds_the_head_entry_after_a_transient_failure(tmp_path):
+def test_an_items_failing_event_does_not_hold_back_the_next_item(tmp_path):
     now = [1000.0]
     client = FakeClient([errors.ServerError(503)])
     ctx = FakeCtx(tmp_path, client, lambda: now[0])
     ctx.account.sign_in("tok", name="alice")
     _entry(ctx, "pause", 10)
-    _entry(ctx, "pause", 10, imdb="tt0122690")
+    _entry(ctx, "pause", 20, imdb="tt0122690")
     sender = ScrobbleSender(ctx, log=lambda level, msg: None, real_clock=lambda: now[0] * 10)
     sender.work()
-    assert sender.next_due == 1000.0 + scrobble.backoff_delay(1)
-    now[0] += 2
+    assert sender.next_due == 1001.0  # the pacing gap only: the other item may go next
+    now[0] = 1001.0
     sender.work()
-    assert len(client.sent) == 1  # the second item does not overtake the waiting first one
+    assert client.sent == [("pause", 10), ("pause", 20)]
+    assert [e.item_key for e in ctx.outbox.all()] == ["movie:imdb=tt0113277"]
+    now[0] = 1002.0
+    sender.work()
+    assert len(client.sent) == 2 and sender.next_due == 1000.0 + scrobble.backoff_delay(1)
     now[0] = sender.next_due
     sender.work()
-    assert client.sent == [("pause", 10), ("pause", 10)]
-    assert [e.item_key for e in ctx.outbox.all()] == ["movie:imdb=tt0122690"]
+    assert client.sent[-1] == ("pause", 10) and ctx.outbox.count() == 0
+
+
+def test_an_items_later_event_waits_behind_its_own_failed_first_event(tmp_path):
+    now = [1000.0]
+    client = FakeClient([errors.ServerError(503)])
+    ctx = FakeCtx(tmp_path, client, lambda: now[0])
+    ctx.account.sign_in("tok", name="alice")
+    _entry(ctx, "stop", 100)  # watched: kept before the pause by collapse
+    _entry(ctx, "pause", 5)
+    sender = ScrobbleSender(ctx, log=lambda level, msg: None, real_clock=lambda: now[0] * 10)
+    sender.work()
+    now[0] += 2
+    sender.work()
+    assert client.sent == [("stop", 100)]  # the pause does not overtake the waiting stop
+    now[0] = sender.next_due
+    sender.work()
+    now[0] += 1
+    sender.work()
+    assert client.sent == [("stop", 100), ("stop", 100), ("pause", 5)]
+
+
+def test_a_rate_limit_holds_back_every_item(tmp_path):
+    now = [1000.0]
+    client = FakeClient([errors.RateLimited(429, retry_after=30)])
+    ctx = FakeCtx(tmp_path, client, lambda: now[0])
+    ctx.account.sign_in("tok", name="alice")
+    _entry(ctx, "pause", 10)
+    _entry(ctx, "pause", 20, imdb="tt0122690")
+    sender = ScrobbleSender(ctx, log=lambda level, msg: None, real_clock=lambda: now[0] * 10)
+    sender.work()
+    assert sender.next_due == 1030.0
+    now[0] = 1010.0
+    sender.work()
+    assert len(client.sent) == 1
+
+
+def test_an_unexpected_exception_for_one_item_does_not_stall_the_others(tmp_path):
+    now = [1000.0]
+
+    class BuggyForOneItem(FakeClient):
+        def scrobble(self, action, body):
+            if body["movie"]["ids"]["imdb"] == "tt0113277":
+                self.sent.append(("bug", body["progress"]))
+                raise TypeError("our own bug with this body")
+            return super().scrobble(action, body)
+
+    client = BuggyForOneItem([])
+    ctx = FakeCtx(tmp_path, client, lambda: now[0])
+    ctx.account.sign_in("tok", name="alice")
+    _entry(ctx, "pause", 10)
+    _entry(ctx, "pause", 20, imdb="tt0122690")
+    _entry(ctx, "pause", 30, imdb="tt0133093")
+    sender = ScrobbleSender(ctx, log=lambda level, msg: None, real_clock=lambda: now[0] * 10)
+    for _ in range(5):
+        sender.work()
+        now[0] += 1
+    assert client.sent == [("bug", 10), ("pause", 20), ("pause", 30)]
+    assert [e.item_key for e in ctx.outbox.all()] == ["movie:imdb=tt0113277"]
+    assert "TypeError" in ctx.outbox.all()[0].last_error

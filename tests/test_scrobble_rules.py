@@ -27,6 +27,7 @@ from simkl_resume.core.scrobble import (
     backoff_delay,
     classify,
     collapse,
+    next_to_send,
 )
 
 MOVIE = {"movie": {"title": "Inception", "year": 2010, "ids": {"imdb": "tt1375666"}}}
@@ -343,6 +344,38 @@ def test_collapse_of_nothing_is_nothing():
     assert collapse([]) == ([], [])
 
 
+# -- which entry goes next: order per item, no stall across items ----------------------
+
+
+@dataclass(frozen=True)
+class Waiting:
+    id: int
+    item_key: str
+    next_attempt: float
+
+
+def test_next_to_send_is_the_first_due_entry_in_insertion_order():
+    entries = [Waiting(1, "a", 100.0), Waiting(2, "b", 100.0)]
+    assert next_to_send(entries, 100.0) == (entries[0], 100.0)
+
+
+def test_an_item_waiting_for_a_retry_does_not_hold_back_another_item():
+    entries = [Waiting(1, "a", 500.0), Waiting(2, "b", 100.0)]
+    assert next_to_send(entries, 100.0) == (entries[1], 100.0)
+
+
+def test_an_items_later_event_waits_behind_its_own_retrying_first_event():
+    # a's first event waits for a retry: a's second event must not overtake it
+    entries = [Waiting(1, "a", 500.0), Waiting(2, "a", 100.0)]
+    assert next_to_send(entries, 100.0) == (None, 500.0)
+
+
+def test_nothing_due_tells_when_the_earliest_item_is_due():
+    entries = [Waiting(1, "a", 500.0), Waiting(2, "b", 300.0), Waiting(3, "b", 100.0)]
+    assert next_to_send(entries, 100.0) == (None, 300.0)
+    assert next_to_send([], 100.0) == (None, None)
+
+
 def test_collapse_returns_the_given_objects_and_partitions_every_entry():
     entries = queue((MOVIE, START, 0), (EPISODE, START, 0), (MOVIE, PAUSE, 20))
     to_send, to_drop = collapse(entries)
@@ -444,6 +477,19 @@ def test_permanent_refusals_are_dropped(error):
 def test_transient_failures_are_retried_with_backoff(error):
     verdict = classify(error, attempt=2)
     assert (verdict.kind, verdict.delay) == (RETRY, backoff_delay(2))
+
+
+@pytest.mark.parametrize("error", [errors.ServerError(503), errors.MalformedReply("html"),
+                                   RuntimeError("bug")])
+def test_failures_that_may_be_about_one_item_hold_back_only_that_item(error):
+    assert classify(error).hold_all is False
+
+
+@pytest.mark.parametrize("error", [errors.RateLimited(429), errors.RateLimited(429, retry_after=5),
+                                   errors.BadRequest(400, "RATE_LIMIT"), errors.NetworkError("refused"),
+                                   errors.RequestTimeout("read")])
+def test_rate_limits_and_no_answer_at_all_hold_back_the_whole_account(error):
+    assert classify(error).hold_all is True
 
 
 def test_backoff_doubles_per_attempt():

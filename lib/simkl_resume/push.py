@@ -17,7 +17,9 @@ ScrobblePush(ctx, player_factory=None, identify=None, settings=None, library=Non
   (onPlayBackStopped cannot: getTime raises there), wakes the sender when it is due, and
   returns 1.0 (see tick: callbacks cannot shorten the loop's wait).
   Settings (re-read on on_settings_changed): push_enabled, skip_shorter_than (minutes),
-  skip_live_tv. Events are queued only while an account is signed in; `account` in the
+  skip_live_tv. tick writes `queue_status` (settings page, read-only: "N positions waiting to
+  be sent", empty when none) whenever the sender's `waiting` count changes.
+  Events are queued only while an account is signed in; `account` in the
   outbox is the account's name (never the token).
   Menu-started playback: when Window(10000) `plugin.video.simkl.resume.menu_play` names the
   file that starts (its library file, or our plugin URL with its playback id: what Kodi 20.1
@@ -40,7 +42,10 @@ from .sender import ScrobbleSender, account_key, kodi_log
 SETTING_ENABLED = "push_enabled"
 SETTING_SKIP_SHORTER = "skip_shorter_than"
 SETTING_SKIP_LIVE = "skip_live_tv"
+SETTING_QUEUE_STATUS = "queue_status"
 SAMPLE_INTERVAL = 1.0
+MSG_ONE_WAITING = 30350      # 1 position waiting to be sent
+MSG_WAITING = 30351          # %d positions waiting to be sent
 
 
 class ScrobblePush:
@@ -65,6 +70,7 @@ class ScrobblePush:
         self._duration = None
         self._marker = None
         self._playing_file = None
+        self._shown_waiting = None
         self._read_settings()
 
     # -- Component -----------------------------------------------------------------------
@@ -97,6 +103,7 @@ class ScrobblePush:
             self._sample()
         if self.sender.take_due(now):
             self.sender.wake()
+        self._show_waiting()
         # Always 1 s: Kodi's callbacks run INSIDE the loop's waitForAbort and cannot shorten
         # it, so a longer idle wait would start sampling (and notice a due sender) only when
         # that wait ends - up to service.MAX_WAIT after onAVStarted. A tick is a few
@@ -117,6 +124,24 @@ class ScrobblePush:
             self.session.min_duration = max(0.0, float(minutes or 0) * 60.0)
         except (TypeError, ValueError):
             self.session.min_duration = scrobble.MIN_DURATION_SECONDS
+
+    def _show_waiting(self):
+        """The settings page says "N positions waiting to be sent" (empty: nothing waits),
+        written only when the sender's count changed."""
+        waiting = self.sender.waiting
+        if waiting is None or waiting == self._shown_waiting:
+            return
+        self._shown_waiting = waiting
+        try:
+            from .kodi import ui
+
+            if not waiting:
+                text = ""
+            else:
+                text = ui.text(MSG_ONE_WAITING) if waiting == 1 else ui.text(MSG_WAITING, waiting)
+            self._settings.set_str(SETTING_QUEUE_STATUS, text)
+        except Exception as exc:  # noqa: BLE001 - a status line must not break the loop
+            self._logf("warning", "scrobble: cannot show the queue on the settings page: %r" % (exc,))
 
     # -- helpers -------------------------------------------------------------------------
     def _lib(self):

@@ -2,8 +2,10 @@
 
 ScrobbleSender(ctx, log=None, real_clock=time.monotonic)   a worker.BackgroundWorker
   Each run: outbox.all(account) -> core.scrobble.collapse -> drop the superseded entries ->
-  send the FIRST entry if it is due (its retry time and the Pacer's 1 POST/s, on Kodi's
-  clock) -> classify failures: RETRY (outbox.retry_later + hold), DROP (logged, removed),
+  send the entry core.scrobble.next_to_send picks (order kept per item: one item waiting
+  for a retry never holds back another) if the Pacer's 1 POST/s allows (Kodi's clock) ->
+  classify failures: RETRY (outbox.retry_later; the whole account waits only when the
+  verdict says hold_all: 429, scrobble lock, no answer), DROP (logged, removed),
   AUTH: a 401 signs the account out (AccountStore.revoke, one notification shared with the
   pull) and keeps everything until the next sign-in; any other AUTH verdict (412 client id,
   config) keeps everything until ctx.account.token changes (the sender looks again every
@@ -11,6 +13,8 @@ ScrobbleSender(ctx, log=None, real_clock=time.monotonic)   a worker.BackgroundWo
   per run; `next_due` (Kodi clock) tells ScrobblePush.tick when to wake it again. Besides
   the Kodi clock, consecutive POSTs are also kept >= MIN_POST_GAP apart in real time (Simkl
   counts real seconds; on real Kodi the two clocks agree and this never waits).
+  `waiting` = how many items of the account wait to be sent (ScrobblePush shows it on the
+  settings page).
 """
 import threading
 import time
@@ -51,6 +55,7 @@ class ScrobbleSender(BackgroundWorker):
         self._client = None
         self._client_token = None
         self._halt = threading.Event()
+        self._waiting = None
 
     # -- what the main thread reads ------------------------------------------------------
     @property
@@ -75,10 +80,31 @@ class ScrobbleSender(BackgroundWorker):
         super().stop(timeout)
 
     # -- one run -------------------------------------------------------------------------
+    @property
+    def waiting(self):
+        """How many items (positions) of the current account are waiting to be sent, as
+        of the last run; None before the first run."""
+        with self._lock:
+            return self._waiting
+
+    def _set_waiting(self, entries):
+        with self._lock:
+            self._waiting = len({entry.item_key for entry in entries})
+
     def work(self):
         self._set_due(None)
+        account = account_key(self.ctx)
+        if account is None:
+            self._set_waiting([])
+            return
+        outbox = self.ctx.outbox
+        to_send, to_drop = scrobble.collapse(outbox.all(account))
+        if to_drop:
+            outbox.drop([entry.id for entry in to_drop])
+            self._logf("debug", "scrobble: %d superseded event(s) collapsed" % len(to_drop))
+        self._set_waiting(to_send)
         token = self.ctx.account.token
-        if not token:
+        if not token or not to_send:
             return
         if self._blocked_token is not None:
             if token == self._blocked_token:
@@ -86,27 +112,19 @@ class ScrobbleSender(BackgroundWorker):
                 return
             self._blocked_token = None
             self._logf("info", "scrobble: signed in again, sending the queued events")
-        account = account_key(self.ctx)
-        outbox = self.ctx.outbox
-        to_send, to_drop = scrobble.collapse(outbox.all(account))
-        if to_drop:
-            outbox.drop([entry.id for entry in to_drop])
-            self._logf("debug", "scrobble: %d superseded event(s) collapsed" % len(to_drop))
-        if not to_send:
-            return
-        head = to_send[0]
         now = self._now()
-        due = max(float(head.next_attempt), now + self.pacer.wait(now))
-        if due > now:
-            self._set_due(due)
+        head, due = scrobble.next_to_send(to_send, now)
+        paced = now + self.pacer.wait(now)
+        if head is None or paced > now:
+            self._set_due(max(due if due is not None else paced, paced))
             return
         self._real_gap()
         if self.stopping:
             return
-        self._send(head, token)
-        if len(to_send) > 1 or outbox.count(account):
-            now = self._now()
-            self._set_due(now + self.pacer.wait(now))
+        if self._send(head, token):
+            self._set_waiting([entry for entry in to_send if entry is not head])
+        now = self._now()
+        self._set_due(now + self.pacer.wait(now))  # the next run finds what is due then
 
     def _real_gap(self):
         if self._last_real_post is None:
@@ -132,11 +150,12 @@ class ScrobbleSender(BackgroundWorker):
         except Exception as exc:  # noqa: BLE001 - classify decides; a bug must not lose events
             self._post_done()
             self._failed(entry, exc, what, token)
-            return
+            return False
         self._post_done()
         self.ctx.outbox.done(entry.id)
         result = reply.get("action") if isinstance(reply, dict) else None
         self._logf("info", "scrobble: %s delivered (%s)" % (what, result or "ok"))
+        return True
 
     def _post_done(self):
         self.pacer.sent(self._now())
@@ -148,9 +167,11 @@ class ScrobbleSender(BackgroundWorker):
         reason = "%s: %s" % (type(exc).__name__, exc)
         if verdict.kind == scrobble.RETRY:
             self.ctx.outbox.retry_later(entry.id, verdict.delay, reason)
-            self.pacer.hold_until(self._now() + verdict.delay)
-            self._logf("info", "scrobble: %s failed (%s); retry %d in %.0f s"
-                       % (what, reason, attempt, verdict.delay))
+            if verdict.hold_all:
+                self.pacer.hold_until(self._now() + verdict.delay)
+            self._logf("info", "scrobble: %s failed (%s); retry %d in %.0f s%s"
+                       % (what, reason, attempt, verdict.delay,
+                          "" if verdict.hold_all else " (other items go on)"))
         elif verdict.kind == scrobble.DROP:
             self.ctx.outbox.done(entry.id)
             self._logf("warning", "scrobble: %s refused for good (%s); dropped" % (what, reason))

@@ -41,6 +41,7 @@ class App:
                 fault, ", ".join(FAULTS)))
         match = spec.get("match") or {}
         entry = {"method": (match.get("method") or "").upper() or None, "path": match.get("path") or "/",
+                 "body": str(match["body"]) if match.get("body") else None,
                  "fault": fault, "times": int(spec.get("times", 1)),
                  "retry_after": spec.get("retry_after", 1),
                  "hang_seconds": float(spec.get("hang_seconds", 5)),
@@ -49,7 +50,9 @@ class App:
             self.faults.append(entry)
         return entry
 
-    def take_fault(self, method, path):
+    def take_fault(self, method, path, raw=b""):
+        """The first live fault matching the request (method, path prefix, and - when the
+        fault names one - a text the raw request body contains, e.g. one item's imdb id)."""
         with self.log_lock:
             for entry in self.faults:
                 if entry["times"] <= 0:
@@ -57,6 +60,8 @@ class App:
                 if entry["method"] and entry["method"] != method:
                     continue
                 if not path.startswith(entry["path"]):
+                    continue
+                if entry.get("body") and entry["body"] not in raw.decode("utf-8", "replace"):
                     continue
                 entry["times"] -= 1
                 return dict(entry)
@@ -217,7 +222,7 @@ class Handler(BaseHTTPRequestHandler):
         entry = {"method": method, "path": path, "query": query, "headers": dict(self.headers.items()),
                  "body": body, "status": None, "time": app.state.now(), "fault": None, "done": False}
         app.record(entry)
-        fault = app.take_fault(method, path)
+        fault = app.take_fault(method, path, raw)
         if fault:
             entry["fault"] = fault["fault"]
             if self.apply_fault(fault, entry):
@@ -387,11 +392,13 @@ class StandIn:
         merged.update(kw)
         return self.app.state.add_playback(merged)
 
-    def fault(self, fault, path="/", method=None, times=1, **params):
+    def fault(self, fault, path="/", method=None, times=1, body=None, **params):
         """Inject `fault` (one of server.FAULTS or a status code) for requests whose path starts
-        with `path` (and method matches); consumed `times` times, in the order added."""
+        with `path` (and method matches, and the request body contains the text `body` when
+        given: one item's faults); consumed `times` times, in the order added."""
         spec = dict(params)
-        spec.update({"fault": str(fault), "match": {"path": path, "method": method}, "times": times})
+        spec.update({"fault": str(fault), "match": {"path": path, "method": method, "body": body},
+                     "times": times})
         return self.app.add_fault(spec)
 
     def clear_faults(self):

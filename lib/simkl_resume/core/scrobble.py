@@ -54,16 +54,24 @@ collapse(entries) -> (to_send, to_drop)
     to_send keeps the global insertion order (items interleave as they were queued;
     each item's own events keep their order). to_drop = every other entry, in order.
     Entries are returned as given (same objects).
-    Pass ALL queued entries of the account (not only those due now) and send to_send
-    strictly in order, waiting when the head is not due yet: sending a later event while an
-    earlier one of the same item waits for a retry would let the stale one land last.
+    Pass ALL queued entries of the account (not only those due now).
+
+next_to_send(to_send, now) -> (entry or None, due)
+    Order is kept PER ITEM, not across items: the entry to send is the first one (insertion
+    order) that is the oldest queued event of its item and is due (next_attempt <= now).
+    An item whose oldest event waits for a retry holds back only its own later events
+    (sending those first would let the stale one land last), never another item's. `due`
+    = when the earliest item head is due (`now` when one is; None for no entries).
 
 Delivery policy
-    classify(error, attempt, rand=None) -> Verdict(kind, delay)
+    classify(error, attempt, rand=None) -> Verdict(kind, delay, hold_all)
         kind RETRY ("retry", try again after `delay` seconds), DROP ("drop": log, remove
         the entry, go on with the next one) or AUTH ("auth": stop sending, keep every entry,
         until the user signs in again). `attempt` = failed attempts so far (1 on the first
-        failure).
+        failure). `hold_all`: the whole account waits `delay`, not only this item (429,
+        the scrobble lock, no answer at all); otherwise only this item's events wait and
+        other items go on (a 5xx or a malformed reply may be about this item alone; our
+        own bug on one event must not stall the queue).
           AuthRequired (401), ConfigError             -> AUTH
           412 client_id_failed (a build without a valid
           client id)                                  -> AUTH: the user's events must
@@ -290,11 +298,26 @@ def collapse(entries: Sequence[Any]) -> Tuple[List[Any], List[Any]]:
     return to_send, to_drop
 
 
+def next_to_send(entries: Sequence[Any], now: float) -> Tuple[Optional[Any], Optional[float]]:
+    seen = set()
+    earliest: Optional[float] = None
+    for entry in entries:
+        if entry.item_key in seen:
+            continue
+        seen.add(entry.item_key)
+        when = float(entry.next_attempt)
+        if when <= now:
+            return entry, float(now)
+        earliest = when if earliest is None else min(earliest, when)
+    return None, earliest
+
+
 # -- delivery policy ---------------------------------------------------------------------
 @dataclass(frozen=True)
 class Verdict:
     kind: str  # RETRY, DROP or AUTH
     delay: float = 0.0
+    hold_all: bool = False
 
 
 def backoff_delay(
@@ -318,14 +341,16 @@ def classify(error: BaseException, attempt: int = 1, rand: Optional[Callable[[],
     ):
         return Verdict(AUTH)
     if isinstance(error, errors.BadRequest) and error.is_scrobble_lock:
-        return Verdict(RETRY, SCROBBLE_LOCK_DELAY)
+        return Verdict(RETRY, SCROBBLE_LOCK_DELAY, hold_all=True)
     if isinstance(error, errors.RateLimited):
         if error.retry_after is not None:
             try:
-                return Verdict(RETRY, max(MIN_POST_GAP, float(error.retry_after)))
+                return Verdict(RETRY, max(MIN_POST_GAP, float(error.retry_after)), hold_all=True)
             except (TypeError, ValueError):
                 pass
-        return Verdict(RETRY, backoff_delay(attempt, rand=rand))
+        return Verdict(RETRY, backoff_delay(attempt, rand=rand), hold_all=True)
+    if isinstance(error, errors.NetworkError):
+        return Verdict(RETRY, backoff_delay(attempt, rand=rand), hold_all=True)
     if isinstance(error, errors.HttpError) and not isinstance(error, errors.ServerError):
         if 400 <= int(error.status or 0) < 500 or isinstance(
             error, (errors.NotFound, errors.Conflict, errors.BadRequest)
