@@ -154,6 +154,8 @@ class App:
                 return Reply(200, dict(state.options))
             if name == "playbacks" and method == "POST":
                 return Reply(200, state.add_playback(body))
+            if name == "watchlist" and method == "POST":
+                return Reply(200, state.list_status(body))
         except (KeyError, ValueError, TypeError) as exc:
             return error(400, "control_error", str(exc))
         return error(404, "not_found", "no such control endpoint")
@@ -438,6 +440,16 @@ class StandIn:
     def set_now(self, when):
         """Make the stand-in's clock read `when` (epoch seconds or ISO-8601 string) from now on."""
         self.app.state.set_now(when)
+
+    def list_status(self, status, spec=None, **kw):
+        """Move an item on a user's watchlist: list_status("hold", show={"ids": {"tvdb": 81189}})
+        or list_status(None, title="Breaking Bad", user=token) to take it off the list (its
+        history goes too, as Simkl's /sync/history/remove of a whole show). Returns the list
+        item as /sync/all-items shows it (None when removed)."""
+        merged = dict(spec or {})
+        merged.update(kw)
+        merged["status"] = status
+        return self.app.state.list_status(merged)
 
 
 def serve(port=8765, seed=None, host="127.0.0.1", ready=None):

@@ -20,6 +20,9 @@ DEFAULT_RUNTIME = {"movie": 90, "show": 45, "anime": 25}
 BUCKET_OF_TYPE = {"movie": "movies", "show": "tv_shows", "anime": "anime"}
 WATCHED_THRESHOLD = 80.0
 RESCROBBLE_WINDOW = 3600
+LIST_TYPES = {"shows": "show", "movies": "movie", "anime": "anime"}  # /sync/all-items/{type}
+LIST_KEY_OF_TYPE = {"show": "shows", "movie": "movies", "anime": "anime"}
+LIST_STATUSES = ("watching", "plantowatch", "hold", "completed", "dropped")
 
 DEFAULT_OPTIONS = {
     "pin_interval": 5,  # seconds a client must wait between two polls of a code
@@ -136,6 +139,7 @@ class User:
         self.completed = {}
         self.sessions = {}
         self.activities = {}
+        self.watchlist = {}  # simkl id -> {"status", "added_at", "updated_at", "last_watched_at"}
         self.scrobble_lock = threading.Lock()
         self.post_times = []
 
@@ -463,6 +467,235 @@ class State:
                 out[bucket]["paused_at"] = out[bucket].pop("playback")
         return out
 
+    # ------------------------------------------------------------------------ watchlist / next to watch
+
+    def _episode_order(self, item):
+        """Every (season, number) the catalog knows for a show, specials (season 0) left out, in
+        order: `seasons` ({"1": 7, "2": 13} or [7, 13]: episode counts) plus the `episodes` list."""
+        known = set()
+        counts = item.get("seasons")
+        if isinstance(counts, list):
+            counts = {index + 1: count for index, count in enumerate(counts)}
+        for season, count in (counts or {}).items():
+            for number in range(1, int(count) + 1):
+                known.add((int(season), number))
+        for ep in item.get("episodes") or []:
+            season, number = ep.get("season"), ep.get("number", ep.get("episode"))
+            if season is not None and number is not None and int(season) > 0:
+                known.add((int(season), int(number)))
+        return sorted(known)
+
+    def watch_progress(self, user, item):
+        """The user's progress through a show from the history: {"last", "next", "watched",
+        "total", "complete", "last_watched_at"}. `last` is the furthest watched episode, `next`
+        the first unwatched one after it (None when the catalog knows none left); a show whose
+        catalog has no `seasons` counts is open-ended: after the last known episode comes
+        number + 1 of the same season."""
+        simkl = item["ids"]["simkl"]
+        order = self._episode_order(item)
+        watched, stamps, whole = set(), [], False
+        for entry in user.history:
+            if entry["simkl"] != simkl:
+                continue
+            stamps.append(entry["watched_at"])
+            if entry["season"] is None:
+                whole = True
+            elif entry["number"] is None:
+                watched.update(ep for ep in order if ep[0] == entry["season"])
+            elif entry["season"] > 0:
+                watched.add((entry["season"], entry["number"]))
+        if whole:
+            watched.update(order)
+        last = max(watched) if watched else None
+        following = [ep for ep in order if (last is None or ep > last) and ep not in watched]
+        if not item.get("seasons"):  # open-ended: the `episodes` list is only what the catalog names
+            nxt = (last[0], last[1] + 1) if last is not None else (1, 1)
+        else:
+            nxt = following[0] if following else None
+        total = len(set(order) | watched)
+        complete = bool(item.get("seasons")) and bool(order) and all(ep in watched for ep in order)
+        return {"last": last, "next": nxt, "watched": len(watched), "total": total, "complete": complete,
+                "last_watched_at": max(stamps) if stamps else None}
+
+    def episode_code(self, item, episode):
+        """"S01E06", or "E148" for an anime the catalog marks `"absolute": true`."""
+        if episode is None:
+            return None
+        if item.get("absolute"):
+            return f"E{episode[1]:02d}"
+        return f"S{episode[0]:02d}E{episode[1]:02d}"
+
+    def _list_entry(self, user, item, status):
+        now = self.now()
+        entry = user.watchlist.get(item["ids"]["simkl"])
+        if entry is None:
+            entry = user.watchlist[item["ids"]["simkl"]] = {"status": status, "added_at": now,
+                                                           "updated_at": now, "last_watched_at": None}
+        return entry
+
+    def list_status(self, spec):
+        """Control helper: spec {"show"|"anime"|"movie": {"ids":..}} or {"title":..}, "status"
+        (a list status, or None = off the list), optional "user" (token)."""
+        with self.lock:
+            user = self._seed_user(spec.get("user"))
+            item, _season, _number = self._resolve_seed_item(dict(spec, season=1, number=1))
+            self.set_list_status(user, item, spec.get("status"))
+            entry = user.watchlist.get(item["ids"]["simkl"])
+            return self.watchlist_item_json(user, item, entry, "") if entry else None
+
+    def _watched(self, user, item):
+        """History of `item` changed: its watchlist entry follows (watching, or completed when every
+        episode is watched; movies: completed) and the activities move as Simkl moves them:
+        `watching` for an episode marked watched, `completed` (and `watching`, which it leaves)
+        when a show completes, `completed` for a movie."""
+        bucket = BUCKET_OF_TYPE[item["type"]]
+        entry = user.watchlist.get(item["ids"]["simkl"])
+        old = entry["status"] if entry else None
+        if item["type"] == "movie":
+            entry = self._list_entry(user, item, "completed")
+            stamps = [h["watched_at"] for h in user.history if h["simkl"] == item["ids"]["simkl"]]
+            entry.update({"status": "completed", "updated_at": self.now(),
+                          "last_watched_at": max(stamps) if stamps else None})
+            self.touch(user, bucket, "completed")
+            return
+        progress = self.watch_progress(user, item)
+        status = "completed" if progress["complete"] else "watching"
+        entry = self._list_entry(user, item, status)
+        entry.update({"status": status, "updated_at": self.now(),
+                      "last_watched_at": progress["last_watched_at"]})
+        if status == "completed" or old == "completed":
+            self.touch(user, bucket, "completed")
+        if status == "watching" or old == "watching":
+            self.touch(user, bucket, "watching")
+
+    def set_list_status(self, user, item, status):
+        """Move `item` to a watchlist status, or off the list (status None: its history goes too,
+        as Simkl's /sync/history/remove of a whole show does). Moves the new status's activity,
+        the old one's, and `removed_from_list` for a removal."""
+        if status is not None and status not in LIST_STATUSES:
+            raise ValueError(f"status must be one of {', '.join(LIST_STATUSES)} or None")
+        bucket = BUCKET_OF_TYPE[item["type"]]
+        simkl = item["ids"]["simkl"]
+        old = (user.watchlist.get(simkl) or {}).get("status")
+        if status is None:
+            user.history = [h for h in user.history if h["simkl"] != simkl]
+            user.watchlist.pop(simkl, None)
+            if old is not None:
+                self.touch(user, bucket, "removed_from_list")
+                if old in ACTIVITY_KEYS[bucket]:
+                    self.touch(user, bucket, old)
+            return
+        entry = self._list_entry(user, item, status)
+        entry.update({"status": status, "updated_at": self.now()})
+        if old is not None and old != status and old in ACTIVITY_KEYS[bucket]:
+            self.touch(user, bucket, old)
+        if status in ACTIVITY_KEYS[bucket]:
+            self.touch(user, bucket, status)
+
+    def watchlist_item_json(self, user, item, entry, extended):
+        kind = item["type"]
+        ids = {}
+        for key, value in item["ids"].items():
+            if key == "simkl" and not self.ms:
+                key = "simkl_id"
+            # Simkl sends some ids as strings ("tmdb": "62417"): so does the stand-in.
+            ids[key] = str(value) if key in ("tmdb", "tvdb") else value
+        container = {"title": item["title"], "year": item.get("year"), "ids": ids}
+        key = "movie" if kind == "movie" else "show"
+        if extended == "ids_only" or extended == "simkl_ids_only":
+            if extended == "simkl_ids_only":
+                container = {"ids": {k: v for k, v in ids.items() if k in ("simkl", "simkl_id")}}
+            return {key: container}
+        last_watched_at = entry.get("last_watched_at")
+        out = {"added_to_watchlist_at": iso(entry["added_at"], self.ms),
+               "last_watched_at": iso(last_watched_at, self.ms) if last_watched_at else None,
+               "user_rated_at": None, "status": entry["status"], "user_rating": None}
+        container.update({"poster": "{}/poster".format(item["ids"].get("slug")),
+                          "runtime": item.get("runtime")})
+        if kind == "movie":
+            out["movie"] = container
+            return out
+        progress = self.watch_progress(user, item)
+        out.update({"last_watched": self.episode_code(item, progress["last"]),
+                    "next_to_watch": None if entry["status"] == "completed"
+                    else self.episode_code(item, progress["next"]),
+                    "watched_episodes_count": progress["watched"],
+                    "total_episodes_count": progress["total"], "not_aired_episodes_count": 0,
+                    "show": container})
+        if kind == "anime":
+            out["anime_type"] = item.get("anime_type", "tv")
+            if extended == "full_anime_seasons":
+                seasons = {}
+                for ep in item.get("episodes") or []:
+                    if ep.get("tvdb_season") is None or ep.get("tvdb_number") is None:
+                        continue
+                    number = ep.get("number", ep.get("episode"))
+                    tvdb = {"season": ep["tvdb_season"], "episode": ep["tvdb_number"]}
+                    seasons.setdefault(int(ep["season"]), []).append({"number": number, "tvdb": tvdb})
+                out["mapped_tvdb_seasons"] = sorted({e["tvdb"]["season"] for eps in seasons.values()
+                                                     for e in eps})
+                out["seasons"] = [{"number": s, "episodes": sorted(eps, key=lambda e: e["number"])}
+                                  for s, eps in sorted(seasons.items())]
+        return out
+
+    def _all_items(self, user, rest, query):
+        parts = [p for p in rest.split("/") if p]
+        if len(parts) > 2 or (parts and parts[0] not in LIST_TYPES) or (
+                len(parts) == 2 and parts[1] not in LIST_STATUSES):
+            return error(404, "not_found", "unknown type or status")
+        kinds = [LIST_TYPES[parts[0]]] if parts else list(LIST_TYPES.values())
+        status = parts[1] if len(parts) == 2 else None
+        since = None
+        if query.get("date_from"):
+            since = parse_iso(query["date_from"])
+            if since is None:
+                return error(400, "date_invalid", "date_from is not a date")
+        extended = query.get("extended") or ""
+        out = {}
+        entries = sorted(user.watchlist.items(), key=lambda kv: (kv[1]["updated_at"], kv[0]), reverse=True)
+        for simkl, entry in entries:
+            item = self.catalog.get(simkl)
+            if item is None or item["type"] not in kinds:
+                continue
+            if status and entry["status"] != status:
+                continue
+            if since is not None and entry["updated_at"] < since:
+                continue
+            out.setdefault(LIST_KEY_OF_TYPE[item["type"]], []).append(
+                self.watchlist_item_json(user, item, entry, extended))
+        if not out:  # Simkl answers a JSON null when there is nothing
+            return Reply(200, b"null", {"Content-Type": "application/json; charset=utf-8"})
+        return Reply(200, out)
+
+    def _remove_history(self, user, body):
+        """POST /sync/history/remove: episodes of a show are unmarked (the show's list entry
+        follows, `watching` moves); a show or movie without seasons leaves the list entirely."""
+        if not isinstance(body, dict):
+            return error(400, "body_invalid", "expected a JSON object")
+        deleted = {"movies": 0, "shows": 0, "episodes": 0}
+        not_found = {"movies": [], "shows": []}
+        for kind, key in (("movie", "movies"), ("show", "shows"), ("anime", "anime")):
+            for entry in body.get(key) or []:
+                item = self.resolve(kind, entry)
+                if item is None:
+                    not_found["movies" if kind == "movie" else "shows"].append(entry)
+                    continue
+                seasons = entry.get("seasons") if kind != "movie" else None
+                if not seasons:
+                    self.set_list_status(user, item, None)
+                    deleted["movies" if kind == "movie" else "shows"] += 1
+                    continue
+                simkl = item["ids"]["simkl"]
+                for season in seasons:
+                    numbers = [ep.get("number", ep.get("episode")) for ep in season.get("episodes") or []]
+                    before = len(user.history)
+                    user.history = [h for h in user.history if not (
+                        h["simkl"] == simkl and h["season"] == int(season.get("number", 1))
+                        and (not numbers or h["number"] in numbers))]
+                    deleted["episodes"] += before - len(user.history)
+                self._watched(user, item)
+        return Reply(200, {"deleted": deleted, "not_found": not_found})
+
     # ------------------------------------------------------------------------ PIN
 
     def _new_pin(self):
@@ -578,6 +811,14 @@ class State:
             if method != "POST":
                 return error(405, "method_not_allowed")
             return self._add_history(user, body)
+        if path == "/sync/history/remove":
+            if method != "POST":
+                return error(405, "method_not_allowed")
+            return self._remove_history(user, body)
+        if path == "/sync/all-items" or path.startswith("/sync/all-items/"):
+            if method != "GET":
+                return error(405, "method_not_allowed")
+            return self._all_items(user, path[len("/sync/all-items"):], query)
         if path == "/sync/playback" or path.startswith("/sync/playback/"):
             rest = path[len("/sync/playback"):].strip("/")
             if rest in ("", "movies", "episodes"):
@@ -636,7 +877,7 @@ class State:
         added = {"movies": 0, "shows": 0, "episodes": 0}
         not_found = {"movies": [], "shows": [], "episodes": []}
         now = self.now()
-        touched = set()
+        touched = {}
 
         def when(entry):
             stamp = parse_iso(entry.get("watched_at")) if entry.get("watched_at") else None
@@ -648,7 +889,7 @@ class State:
             simkl = item["ids"]["simkl"]
             self._drop_playbacks(user, lambda r: r["key"][0] == simkl and (
                 season is None or (r["key"][1] == season and number in (None, r["key"][2]))))
-            touched.add(BUCKET_OF_TYPE[item["type"]])
+            touched[simkl] = item
 
         for entry in body.get("movies") or []:
             item = self.resolve("movie", entry, auto=seeded)
@@ -700,8 +941,8 @@ class State:
                 continue
             record(found[0], found[1], found[2], when(entry))
             added["episodes"] += 1
-        for bucket in sorted(touched):
-            self.touch(user, bucket, "completed")
+        for simkl in sorted(touched):
+            self._watched(user, touched[simkl])
         return Reply(201, {"added": added, "not_found": not_found})
 
     # ------------------------------------------------------------------------ scrobble
@@ -742,7 +983,6 @@ class State:
                 return error(404, "id_err", "episode not found")
             season, number = resolved
         key = (item["ids"]["simkl"], season, number)
-        bucket = BUCKET_OF_TYPE[item["type"]]
         self.prune(user)
         now = self.now()
         reply = {"progress": progress, item["type"]: self.item_json(item)}
@@ -772,7 +1012,7 @@ class State:
             user.history.append(entry)
             user.completed[key] = now
             self._drop_playbacks(user, lambda r: r["key"] == key)
-            self.touch(user, bucket, "completed")
+            self._watched(user, item)
             reply.update({"id": entry["id"], "action": "scrobble"})
         return Reply(201, reply)
 
@@ -780,7 +1020,7 @@ class State:
 
     def snapshot(self):
         with self.lock:
-            users, playbacks, history, activities = [], [], [], {}
+            users, playbacks, history, activities, watchlist = [], [], [], {}, []
             for user in self.users.values():
                 users.append({"name": user.name, "type": user.type, "id": user.id})
                 newest = sorted(user.playbacks.values(), key=lambda r: (r["paused_at"], r["id"]))[::-1]
@@ -794,6 +1034,12 @@ class State:
                                     "title": item.get("title"), "simkl": h["simkl"], "season": h["season"],
                                     "number": h["number"], "watched_at": iso(h["watched_at"], self.ms)})
                 activities[user.name] = self.activities_json(user)
+                for simkl, entry in sorted(user.watchlist.items()):
+                    item = self.catalog.get(simkl)
+                    if item is not None:
+                        listed = self.watchlist_item_json(user, item, entry, "")
+                        listed["user"] = user.name
+                        watchlist.append(listed)
                 for key, session in user.sessions.items():
                     history_free = {"simkl": key[0], "season": key[1], "number": key[2]}
                     history_free.update(session)
@@ -805,4 +1051,5 @@ class State:
                     for p in self.pins.values()]
             return {"now": iso(self.now(), self.ms), "options": dict(self.options),
                     "catalog": copy.deepcopy(list(self.catalog.values())), "users": users,
-                    "playbacks": playbacks, "history": history, "activities": activities, "pins": pins}
+                    "playbacks": playbacks, "history": history, "activities": activities, "pins": pins,
+                    "watchlist": watchlist}
