@@ -322,6 +322,72 @@ def test_client_id_refusal_keeps_events(kodi, harness, standin):
     assert harness.ctx.outbox.count() == 1
 
 
+# -- the disk refuses inside a player callback ----------------------------------------------------
+def _outbox_connection(harness):
+    """The outbox's live SQLite connection (opened by a first read)."""
+    harness.ctx.outbox.count()
+    return harness.ctx.outbox._db._conn
+
+
+def _read_only(harness):
+    # What SQLite answers on a read-only profile: "attempt to write a readonly database".
+    conn = _outbox_connection(harness)
+    conn.execute("PRAGMA query_only=1")
+    return lambda: conn.execute("PRAGMA query_only=0")
+
+
+def _disk_full(harness):
+    # A real SQLITE_FULL ("database or disk is full"): the file may not grow by one page more,
+    # and what is left of the last pages is filled with another account's padding.
+    import sqlite3
+
+    conn = _outbox_connection(harness)
+    pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    conn.execute("PRAGMA max_page_count=%d" % (pages + 2))
+    for pad in (2000, 200, 20, 1):
+        try:
+            while True:
+                harness.ctx.outbox.add("padding", "padding", "pause", {"pad": "x" * pad})
+        except sqlite3.OperationalError as exc:
+            assert "full" in str(exc)
+
+    def repair():
+        conn.execute("PRAGMA max_page_count=1000000")
+        harness.ctx.outbox.drop([e.id for e in harness.ctx.outbox.all("padding")])
+
+    return repair
+
+
+@pytest.mark.parametrize("break_disk", [_read_only, _disk_full], ids=["read-only", "disk-full"])
+def test_disk_error_in_a_player_callback_keeps_events_in_memory_and_tells_once(kodi, harness, standin,
+                                                                              break_disk):
+    heat = movie(kodi)
+    ronin = movie(kodi, "Ronin", {"imdb": "tt0122690"})
+    repair = break_disk(harness)
+    kodi.player.play_movie(heat, at=0.2 * MOVIE_LEN)
+    kodi.clock.advance(60)
+    kodi.player.pause()
+    kodi.player.stop()
+    kodi.player.play_movie(ronin, at=0.5 * MOVIE_LEN)
+    kodi.player.pause()
+    harness.run(20)
+    assert not kodi.callback_errors                   # nothing escaped into Kodi's callbacks
+    assert harness.ctx.outbox.all("alice") == [] and standin.requests("/scrobble/") == []
+    assert len(harness.push._unwritten) >= 2          # kept in memory, in order
+    told = [n for n in kodi.notifications if "Cannot write" in n["message"]]
+    assert len(told) == 1 and len(kodi.notifications) == 1
+    assert harness.push.session.state == scrobble.PAUSED  # the service goes on
+
+    repair()
+    harness.run(6)
+    assert harness.push._unwritten == []
+    harness.deliver(max_seconds=60)
+    held = sorted((p["movie"]["title"], round(p["progress"], 1)) for p in standin.state()["playbacks"])
+    assert held == [("Heat", 21.0), ("Ronin", 50.0)]
+    assert len(kodi.notifications) == 1
+    assert "kept in memory" in kodi.log_text() and "can be written again" in kodi.log_text()
+
+
 # -- what is (not) sent -------------------------------------------------------------------------
 def test_nothing_identifiable_sends_nothing_and_logs_one_debug_line(kodi, harness, standin):
     movieid = movie(kodi, "Home video", uniqueid={"custom": "home-0001"})

@@ -13,7 +13,10 @@ ScrobblePush(ctx, player_factory=None, identify=None, settings=None, library=Non
                     library_item/write_library_resume (default kodi.playing)
   Main thread only: every player callback feeds core.scrobble.PlayerSession and commits its
   actions with ctx.outbox.add(account, item_key, action, body) INSIDE the callback (a quick
-  local SQLite commit), then wakes the sender. tick(now) samples getTime() while playing
+  local SQLite commit), then wakes the sender. When the disk refuses (full, read-only
+  profile) the events stay in memory in order (never an exception into Kodi's callback),
+  tick writes them once it can (every DISK_RETRY s), and the user is told once per run.
+  tick(now) samples getTime() while playing
   (onPlayBackStopped cannot: getTime raises there), wakes the sender when it is due, and
   returns 1.0 (see tick: callbacks cannot shorten the loop's wait).
   Settings (re-read on on_settings_changed): push_enabled, skip_shorter_than (minutes),
@@ -46,6 +49,8 @@ SETTING_QUEUE_STATUS = "queue_status"
 SAMPLE_INTERVAL = 1.0
 MSG_ONE_WAITING = 30350      # 1 position waiting to be sent
 MSG_WAITING = 30351          # %d positions waiting to be sent
+MSG_DISK_TROUBLE = 30352     # cannot write to the addon's data folder; kept in memory
+DISK_RETRY = 5.0             # seconds between tries to write events kept in memory
 
 
 class ScrobblePush:
@@ -71,6 +76,9 @@ class ScrobblePush:
         self._marker = None
         self._playing_file = None
         self._shown_waiting = None
+        self._unwritten = []          # [(account, ScrobbleAction)] the disk refused, oldest first
+        self._disk_failed_at = None
+        self._disk_told = False
         self._read_settings()
 
     # -- Component -----------------------------------------------------------------------
@@ -85,6 +93,8 @@ class ScrobblePush:
         self.sender.wake()  # what an earlier run (or a killed Kodi) left in the outbox
 
     def stop(self):
+        if self._unwritten:
+            self._write_unwritten()  # last chance for events the disk refused
         self.sender.stop()
         if self.player is not None:
             self.player.handler = None
@@ -101,6 +111,9 @@ class ScrobblePush:
     def tick(self, now):
         if self.session.state in (scrobble.PLAYING, scrobble.PAUSED) or self._marker is not None:
             self._sample()
+        if self._unwritten and now - (self._disk_failed_at or 0.0) >= DISK_RETRY:
+            if self._write_unwritten():
+                self.sender.wake()
         if self.sender.take_due(now):
             self.sender.wake()
         self._show_waiting()
@@ -167,11 +180,47 @@ class ScrobblePush:
         if account is None:
             self._logf("debug", "scrobble: not signed in, %d event(s) not queued" % len(actions))
             return
-        for action in actions:
-            self.ctx.outbox.add(account, action.item_key, action.action, action.body)
+        self._unwritten.extend((account, action) for action in actions)
+        self._write_unwritten()
+        self.sender.wake()
+
+    def _write_unwritten(self):
+        """Commit the events held in memory to the outbox, oldest first. A disk error (disk
+        full, read-only profile, a damaged file that cannot be moved aside) never leaves a
+        player callback: the events stay in memory, in order, tick tries again every
+        DISK_RETRY s, and the user is told once per service run. True when none is left."""
+        while self._unwritten:
+            account, action = self._unwritten[0]
+            try:
+                self.ctx.outbox.add(account, action.item_key, action.action, action.body)
+            except (TypeError, ValueError) as exc:  # an event the outbox refuses: never storable
+                self._unwritten.pop(0)
+                self._logf("error", "scrobble: %s %s not queued: %r" % (action.action, action.item_key, exc))
+                continue
+            except Exception as exc:  # noqa: BLE001 - disk trouble must not reach Kodi's callback
+                self._disk_failed_at = self.ctx.now()
+                self._disk_trouble(exc)
+                return False
+            self._unwritten.pop(0)
             self._logf("debug", "scrobble: queued %s %s %.2f%%"
                        % (action.action, action.item_key, action.progress))
-        self.sender.wake()
+        if self._disk_failed_at is not None:
+            self._disk_failed_at = None
+            self._logf("info", "scrobble: the outbox can be written again; events kept in memory queued")
+        return True
+
+    def _disk_trouble(self, exc):
+        self._logf("warning", "scrobble: cannot write the outbox (%s: %s); %d event(s) kept in memory"
+                   % (type(exc).__name__, exc, len(self._unwritten)))
+        if self._disk_told:
+            return
+        self._disk_told = True
+        try:
+            from .kodi import ui
+
+            ui.notify(MSG_DISK_TROUBLE, error=True, time_ms=10000)
+        except Exception as notify_exc:  # noqa: BLE001
+            self._logf("warning", "notification failed: %r" % (notify_exc,))
 
     # -- player callbacks (main thread) --------------------------------------------------
     def on_av_started(self):
