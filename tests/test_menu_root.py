@@ -375,3 +375,19 @@ def test_menu_path_never_imports_requests(tmp_path):
     assert out.returncode == 0, out.stderr
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert result == {"labels": ["Heat (1995)"], "requests": False}
+
+
+def test_expired_playback_is_hidden_and_expires_today_only_while_it_has_not(kodi):
+    _library(kodi)
+    ctx = plugin_ctx(plan="free")   # 7 days
+    now = ctx.now()
+    store_playbacks(ctx, [
+        movie_playback(13, "Heat", 1995, {"imdb": "tt0113277"}, progress=25.0,
+                       paused_epoch=now - 7 * 86400 - 60),                       # expired a minute ago
+        episode_playback(11, "Breaking Bad", 2008, {"tvdb": "81189"}, 1, 5, "Gray Matter", progress=42.0,
+                         paused_epoch=now - 7 * 86400 + 1800),                   # 30 min left
+    ])
+    build_list(ctx)
+    d = run(kodi, "/").directory
+    assert d.labels() == ["Breaking Bad — S01E05 Gray Matter"]
+    assert d.items[0].listitem.getLabel2().endswith("expires today")

@@ -1,18 +1,27 @@
 """Helpers shared by tests/test_menu*.py, test_actions*.py and test_library*.py (no tests here)."""
+import time
+
 from simkl_resume.context import KEY_PLAYBACKS, KEY_SYNC_STATUS, AddonContext
 from simkl_resume.core.model import Playback
 
 TOKEN = "alice-token"
+# Default pause time of the helpers: a day before the test started (well inside every plan's
+# retention: an older one would be expired, and expired playbacks are neither listed nor mirrored).
+PAUSED_EPOCH = float(int(time.time()) - 86400)
 
 
-def movie_playback(pid, title, year, ids, progress=40.0, paused_epoch=1700000000.0):
-    return Playback(id=pid, progress=progress, paused_at="2023-11-14T22:13:20Z", paused_epoch=paused_epoch,
+def _iso(epoch):
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
+
+
+def movie_playback(pid, title, year, ids, progress=40.0, paused_epoch=PAUSED_EPOCH):
+    return Playback(id=pid, progress=progress, paused_at=_iso(paused_epoch), paused_epoch=paused_epoch,
                     type="movie", kind="movie", title=title, year=year, ids=dict(ids)).to_dict()
 
 
 def episode_playback(pid, show, year, ids, season, number, episode_title=None, progress=40.0,
-                     paused_epoch=1700000000.0, kind="show", tvdb_season=None, tvdb_number=None):
-    return Playback(id=pid, progress=progress, paused_at="2023-11-14T22:13:20Z", paused_epoch=paused_epoch,
+                     paused_epoch=PAUSED_EPOCH, kind="show", tvdb_season=None, tvdb_number=None):
+    return Playback(id=pid, progress=progress, paused_at=_iso(paused_epoch), paused_epoch=paused_epoch,
                     type="episode", kind=kind, title=show, year=year, ids=dict(ids), season=season,
                     number=number, episode_title=episode_title, tvdb_season=tvdb_season,
                     tvdb_number=tvdb_number).to_dict()

@@ -158,24 +158,39 @@ def test_chain_runs_every_subscriber_even_when_one_fails():
     assert seen == [["p"]]
 
 
+def _dst_setup(kodi, playback, now):
+    """_setup on a fixed timeline (a PRO plan: 30 days of retention)."""
+    from simkl_resume.mirror import ResumeMirror
+
+    ctx = plugin_ctx(plan="pro")
+    ctx.now = lambda: now
+    store_playbacks(ctx, [playback])
+    build_list(ctx)
+    kodi.jsonrpc_calls.clear()
+    return ResumeMirror(ctx)
+
+
+# Berlin: summer time (CEST, +2) ended on 2026-10-25; "now" is 2026-11-10 (CET, +1).
+NOVEMBER = calendar.timegm((2026, 11, 10, 12, 0, 0))
+
+
 def test_summer_lastplayed_is_read_with_summer_time_in_winter(kodi, local_zone):
-    # Berlin, December (CET, +1): the movie was played here in July (CEST, +2) at 12:30 local
-    # = 10:30 UTC; another device paused it at 10:45 UTC the same day. Simkl is newer. Read
-    # with today's +1 the local play would look like 11:30 UTC, newer, and the point be kept.
-    played = "2026-07-01 12:30:00"
-    paused = calendar.timegm((2026, 7, 1, 10, 45, 0))
-    mid = _heat(kodi, resume=(300, 6000), lastplayed=played)
-    newer = movie_playback(11, "Heat", 1995, {"imdb": "tt0113277"}, progress=40.0, paused_epoch=paused)
-    _ctx, mirror = _setup(kodi, [newer])
+    # Played here on 2026-10-24 at 12:30 local (CEST) = 10:30 UTC; another device paused it at
+    # 10:45 UTC the same day: Simkl is newer. Read with today's +1, the local play would look
+    # like 11:30 UTC, newer than Simkl's, and the other device's position would be ignored.
+    mid = _heat(kodi, resume=(300, 6000), lastplayed="2026-10-24 12:30:00")
+    paused = calendar.timegm((2026, 10, 24, 10, 45, 0))
+    mirror = _dst_setup(kodi, movie_playback(11, "Heat", 1995, {"imdb": "tt0113277"}, paused_epoch=paused),
+                        NOVEMBER)
     assert mirror.sync() == 1
     assert kodi.library.movies[mid]["resume"] == {"position": 2400.0, "total": 6000.0}
 
 
 def test_paused_before_a_summer_local_play_keeps_the_local_point(kodi, local_zone):
-    paused = calendar.timegm((2026, 7, 1, 10, 15, 0))   # 12:15 CEST, before the 12:30 local play
-    mid = _heat(kodi, resume=(300, 6000), lastplayed="2026-07-01 12:30:00")
-    older = movie_playback(11, "Heat", 1995, {"imdb": "tt0113277"}, progress=40.0, paused_epoch=paused)
-    _ctx, mirror = _setup(kodi, [older])
+    mid = _heat(kodi, resume=(300, 6000), lastplayed="2026-10-24 12:30:00")
+    paused = calendar.timegm((2026, 10, 24, 10, 15, 0))   # 12:15 CEST: before the local play
+    mirror = _dst_setup(kodi, movie_playback(11, "Heat", 1995, {"imdb": "tt0113277"}, paused_epoch=paused),
+                        NOVEMBER)
     assert mirror.sync() == 0
     assert kodi.library.movies[mid]["resume"]["position"] == 300.0
 
@@ -185,3 +200,13 @@ def test_scraper_runtime_alone_is_no_duration_the_item_is_left_alone(kodi):
     _ctx, mirror = _setup(kodi, [HEAT])
     assert mirror.sync() == 0
     assert kodi.library.movies[mid]["resume"]["position"] == 0.0
+
+
+def test_expired_playback_is_not_mirrored_and_the_point_written_for_it_is_cleared(kodi):
+    heat = _heat(kodi)
+    ctx, mirror = _setup(kodi, [HEAT])
+    assert mirror.sync() == 1
+    # the same playback, now past the free plan's 7 days (Simkl has not dropped it yet)
+    ctx.now = lambda: HEAT["paused_epoch"] + 7 * 86400 + 60
+    assert mirror.sync() == 1
+    assert kodi.library.movies[heat]["resume"]["position"] == 0.0

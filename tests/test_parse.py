@@ -307,7 +307,18 @@ def test_activities_read_playback_timestamp_of_each_bucket():
     assert act == Activities(
         all="2024-01-15T11:15:00Z",
         playback={"movies": "2024-01-15T11:15:00Z", "tv_shows": "2024-01-15T10:30:00Z", "anime": None},
+        settings=parse.parse_activities(ACTIVITIES).settings,
     )
+
+
+def test_activities_settings_stamp_is_read_and_odd_values_are_none():
+    data = copy.deepcopy(ACTIVITIES)
+    data["settings"] = {"all": "2024-02-01T08:00:00Z"}
+    assert parse.parse_activities(data).settings == "2024-02-01T08:00:00Z"
+    data["settings"] = {"all": {"odd": 1}}
+    assert parse.parse_activities(data).settings is None
+    del data["settings"]
+    assert parse.parse_activities(data).settings is None
 
 
 def test_activities_read_older_paused_at_name():

@@ -134,7 +134,7 @@ def test_local_lastplayed_newer_than_simkl_never_prompts(kodi):
     import time
 
     h_paused = kodi.clock.now() - PAUSED_AGO
-    mid = _heat(kodi, lastplayed=time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(h_paused + 600)))
+    mid = _heat(kodi, lastplayed=time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(h_paused + 600)))
     h = Harness(kodi, [_heat_playback(kodi)])
     kodi.player.play_movie(mid, at=0)
     h.idle()
@@ -170,3 +170,13 @@ def test_decide_offers_progress_times_real_duration_and_yields_to_newer_local():
     assert decide(0.0, 6000.0, entry, 100.0) is None          # local at the same instant: local wins
     assert decide(0.0, None, entry, None) == 2400.0           # library duration as a fallback
     assert decide(0.0, None, dict(entry, duration=None), None) is None
+
+
+def test_expired_playback_is_never_offered(kodi):
+    mid = _heat(kodi)
+    # the free plan keeps playbacks 7 days: this one is 8 days old (Simkl's daily job lags)
+    old = movie_playback(11, "Heat", 1995, {"imdb": "tt0113277"}, paused_epoch=kodi.clock.now() - 8 * 86400)
+    h = Harness(kodi, [old])
+    kodi.player.play_movie(mid, at=0)
+    h.idle()
+    assert h.prompts() == []

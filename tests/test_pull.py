@@ -489,3 +489,40 @@ def test_changed_list_does_not_touch_other_folders(kodi_rig, kodi):
     kodi_rig.poll()
     assert kodi.container_refreshes == 0
     assert len(kodi_rig.cached_playbacks()) == 1
+
+
+def test_plan_is_read_again_when_the_settings_activity_moves_and_the_list_follows(rig, kodi):
+    movie_pause(rig.standin)
+    rig.start_service()
+    rig.advance(1)
+    assert len(rig.requests("/users/settings")) == 1     # first check: nothing stored yet
+    assert len(rig.changes) == 1
+    rig.ctx.account.update_profile(rig.token, "Alice", "free")   # what an old sign-in left
+    rig.standin.clear_requests()
+    kodi.send_notification(ADDON_ID, "Other.check", {})
+    rig.idle()
+    assert rig.requests("/users/settings") == []         # settings did not move: not read
+    rig.standin.set_plan(rig.token, "vip")                # upgraded on simkl.com
+    rig.advance(3)
+    kodi.send_notification(ADDON_ID, "Other.check", {})
+    rig.idle()
+    assert len(rig.requests("/users/settings")) == 1
+    assert rig.ctx.account.load()["plan"] == "vip" and rig.ctx.account.retention_days() == 90
+    assert len(rig.changes) == 2                          # same playbacks, new expiry: rebuilt
+    assert rig.playback_requests() == []
+
+
+def test_failed_settings_read_keeps_the_sync_and_is_retried_next_check(rig, kodi):
+    rig.start_service()
+    rig.advance(1)
+    rig.standin.set_plan(rig.token, "vip")
+    rig.standin.fault("500", path="/users/settings", times=1)
+    rig.advance(3)
+    kodi.send_notification(ADDON_ID, "Other.check", {})
+    rig.idle()
+    assert rig.status()["ok"]
+    assert rig.ctx.account.load()["plan"] == "pro"
+    rig.advance(3)
+    kodi.send_notification(ADDON_ID, "Other.check", {})
+    rig.idle()
+    assert rig.ctx.account.load()["plan"] == "vip"

@@ -26,7 +26,7 @@ from .kodi import listing
 from .kodi.jsonrpc import ask_service_to_check
 from .kodi.router import BASE_URL, plugin_url
 from .kodi.strings import localize
-from .resume_cache import PAGE_SIZE, load_menu_page, load_resume_list, menu_pages
+from .resume_cache import PAGE_SIZE, expired, load_menu_page, load_resume_list, menu_pages
 
 S_SIGN_IN = 30400
 S_EPISODE_LABEL = 30401
@@ -105,7 +105,7 @@ def entry_details(entry, now):
     age = format_age(now - float(entry.get("paused_epoch") or now))
     parts.append(_(S_PAUSED_AGO) % age if age else _(S_PAUSED_NOW))
     expires = entry.get("expires_epoch")
-    if expires is not None:
+    if expires is not None and float(expires) > now:  # expired ones are not drawn (page_entries)
         remaining = float(expires) - now
         parts.append(_(S_EXPIRES_IN) % format_age(remaining) if remaining >= 3600
                      else _(S_EXPIRES_TODAY))
@@ -194,7 +194,8 @@ def page_entries(page_value, now, sync_status=None):
     if page_value is None:
         out.append(_updating_spec())
         return out, "videos"
-    entries = page_value.get("entries") or []
+    # past the plan's retention: Simkl no longer keeps it, so neither does the list
+    entries = [e for e in page_value.get("entries") or [] if not expired(e, now)]
     out.extend(entry_spec(entry, now) for entry in entries)
     if not entries and number == 1:
         out.append((plugin_url("/"), {"label": GREY % _(S_NOTHING_PAUSED), "path": "", "playable": False}))

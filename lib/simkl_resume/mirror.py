@@ -121,7 +121,7 @@ class ResumeMirror(Component):
     # ------------------------------------------------------------------ one pass
     def targets(self) -> List[core.Target]:
         out = []
-        for entry in matched_entries(load_resume_list(self.ctx.cache)):
+        for entry in matched_entries(load_resume_list(self.ctx.cache), self.ctx.now()):
             if entry.get("mediatype") not in ("movie", "episode"):
                 continue
             try:

@@ -34,10 +34,12 @@ S_PROMPT = 30500        # Resume at %s (paused on another device %s ago)?
 S_PROMPT_NOW = 30501    # Resume at %s (paused on another device just now)?
 
 
-def find_entry(resume_list: Optional[Dict[str, Any]], kind: str, dbid: int) -> Optional[Dict[str, Any]]:
-    """The newest matched resume-list entry for library item (kind, dbid), or None."""
+def find_entry(resume_list: Optional[Dict[str, Any]], kind: str, dbid: int,
+               now: Optional[float] = None) -> Optional[Dict[str, Any]]:
+    """The newest matched (not expired at `now`) resume-list entry for library item (kind,
+    dbid), or None."""
     best = None
-    for entry in matched_entries(resume_list):
+    for entry in matched_entries(resume_list, now):
         if entry.get("mediatype") == kind and entry.get("dbid") == dbid:
             if best is None or (entry.get("paused_epoch") or 0) > (best.get("paused_epoch") or 0):
                 best = entry
@@ -138,7 +140,7 @@ class PlayPrompt(Component):
         kind, dbid, file = playing
         if file and pending["file"] and file != pending["file"]:
             return
-        entry = find_entry(load_resume_list(self.ctx.cache), kind, dbid)
+        entry = find_entry(load_resume_list(self.ctx.cache), kind, dbid, self.ctx.now())
         if entry is None:
             return
         local = lastplayed_epoch(self.side.lastplayed(kind, dbid), self.utc_offset)

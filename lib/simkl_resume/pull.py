@@ -44,7 +44,14 @@ from .core.errors import (
     SimklError,
 )
 from .core.model import Activities, Playback
-from .core.sync import DEFAULT_POLL_INTERVAL, OpenThrottle, PollSchedule, decide_fetch, merge_playbacks
+from .core.sync import (
+    DEFAULT_POLL_INTERVAL,
+    OpenThrottle,
+    PollSchedule,
+    decide_fetch,
+    merge_playbacks,
+    settings_moved,
+)
 from .service import Component, is_check
 from .worker import BackgroundWorker
 
@@ -274,7 +281,7 @@ class PullSync(Component):
         error = ""
         try:
             client = self._client_for(token)
-            changed = self._sync(client, quick)
+            changed = self._sync(client, quick, token)
         except AuthRequired:
             error = ERROR_SIGNED_OUT
             self._revoked(token)
@@ -297,7 +304,7 @@ class PullSync(Component):
                 self._log_text("refresh failed: %r" % (exc,))
         return changed
 
-    def _sync(self, client, quick):
+    def _sync(self, client, quick, token=None):
         if quick:
             timeout, retries = self.quick_timeout, 0
         else:
@@ -306,10 +313,15 @@ class PullSync(Component):
         stored, cached = self._cached_state()
         plan = decide_fetch(stored, fresh)
         changed = False
+        merged = cached or []
+        if settings_moved(stored, fresh):
+            retention_changed, fresh = self._reread_plan(client, token, stored, fresh, timeout, retries)
+            # the retention changed: every entry's expiry does (the list is rebuilt below)
+            changed = retention_changed and cached is not None and stored is not None
         if plan is not None:
             fetched = client.playbacks(kind=plan.kind, timeout=timeout, retries=retries)
             merged = merge_playbacks(cached or [], fetched, plan.types)
-            changed = cached is None or merged != cached
+            changed = changed or cached is None or merged != cached
             self.ctx.cache.set(KEY_PLAYBACKS, [p.to_dict() for p in merged], expiration=KEEP_FOREVER)
             self._log_text("moved %s: fetched %d %s playback(s), %d cached"
                            % ("/".join(plan.moved), len(fetched), plan.kind or "all", len(merged)))
@@ -320,6 +332,25 @@ class PullSync(Component):
             except Exception as exc:  # noqa: BLE001 - a subscriber's bug must not undo the sync
                 self._log_text("on_change failed: %r" % (exc,))
         return changed
+
+    def _reread_plan(self, client, token, stored, fresh, timeout, retries):
+        """The account's settings moved: read its plan again (the playback retention). Returns
+        (retention changed, the Activities to store: on failure with the OLD settings stamp, so
+        the next check tries again; the sync itself goes on)."""
+        account = self.ctx.account
+        before = account.retention_days()
+        try:
+            info = client.user_settings(timeout=timeout, retries=retries).get("parsed") or {}
+        except AuthRequired:
+            raise
+        except SimklError as exc:
+            self._log_text("account settings not read (%s); retried at the next check" % (exc,))
+            old = stored.settings if stored is not None else None
+            return False, Activities(all=fresh.all, playback=fresh.playback, settings=old)
+        if account.update_profile(token, info.get("name"), info.get("plan")):
+            self._log_text("account plan now %r: playbacks kept %d days"
+                           % (info.get("plan") or "", account.retention_days()))
+        return account.retention_days() != before, fresh
 
     def _revoked(self, token):
         """A 401: sign out once (unless a new token was stored meanwhile), tell the user once

@@ -50,9 +50,19 @@ def load_resume_list(cache) -> Optional[Dict[str, Any]]:
     return None
 
 
-def matched_entries(resume_list: Optional[Dict[str, Any]]) -> List[Dict[str, Any]]:
-    """The entries of a resume list (load_resume_list) that name a library item."""
-    return [e for e in (resume_list or {}).get("entries") or [] if e.get("matched")]
+def expired(entry: Dict[str, Any], now: Optional[float]) -> bool:
+    """Past the plan's retention (entry expires_epoch) at `now`: Simkl has dropped or is about
+    to drop it. Expired is expired: not listed, not mirrored, not offered."""
+    expires = entry.get("expires_epoch")
+    return now is not None and expires is not None and float(expires) <= float(now)
+
+
+def matched_entries(resume_list: Optional[Dict[str, Any]],
+                    now: Optional[float] = None) -> List[Dict[str, Any]]:
+    """The entries of a resume list (load_resume_list) that name a library item (and, with
+    `now`, have not expired)."""
+    return [e for e in (resume_list or {}).get("entries") or []
+            if e.get("matched") and not expired(e, now)]
 
 
 def menu_record(entry: Dict[str, Any]) -> Dict[str, Any]:

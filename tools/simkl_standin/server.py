@@ -386,6 +386,10 @@ class StandIn:
     def add_catalog(self, **item):
         return self.app.state.add_catalog(item)
 
+    def set_plan(self, token, type):  # noqa: A002 - mirrors the seed key
+        """The user `token` changes plan (free/pro/vip): the settings activity moves."""
+        self.app.state.set_plan(token, type)
+
     def add_playback(self, spec=None, **kw):
         """add_playback(movie={"ids":{"imdb":..}}, progress=40, ago=3600) or
         add_playback(show={"ids":..}, episode={"season":1,"number":2}, progress=10, user=token);

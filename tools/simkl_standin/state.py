@@ -277,6 +277,16 @@ class State:
             self.users[token] = user
             return user
 
+    def set_plan(self, token, plan):
+        """The user changes plan on simkl.com: `settings.all` (and `all`) move."""
+        with self.lock:
+            user = self.users[token]
+            user.type = plan
+            stamp = self.stamp()
+            user.activities["settings"]["all"] = stamp
+            user.activities["all"] = stamp
+            return user
+
     def _seed_user(self, token):
         if token:
             if token not in self.users:

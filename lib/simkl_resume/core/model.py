@@ -59,12 +59,15 @@ class Playback:
 class Activities:
     """The `playback` timestamp of each bucket (BUCKET_*), None where Simkl sent null or nothing.
 
-    `all` is the account-wide timestamp. Timestamps are compared as opaque strings:
+    `all` is the account-wide timestamp; `settings` is `settings.all` (moves when the account's
+    settings - its plan, and so the playback retention - change; None when not sent; absent
+    from caches written before issue 13). Timestamps are compared as opaque strings:
     only "did it change" matters, never which one is later.
     """
 
     all: Optional[str]
     playback: Dict[str, Optional[str]]
+    settings: Optional[str] = None
 
     def to_dict(self):
         return asdict(self)

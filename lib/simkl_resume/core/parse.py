@@ -379,6 +379,7 @@ def parse_activities(data: Any) -> Activities:
 
     Reads each bucket's `playback`, or the older `paused_at` name when `playback` is absent
     or null. Missing and null buckets give None; every BUCKETS key is always present.
+    `settings.all` -> Activities.settings (None when absent or unreadable).
     """
     data = _as_dict(data, "activities", allow_none=False)
     everything = _timestamp_text(data.get("all"), "activities all")
@@ -392,7 +393,18 @@ def parse_activities(data: Any) -> Activities:
         if value is None:
             value = section.get("paused_at")
         playback[bucket] = _timestamp_text(value, f"{bucket} playback")
-    return Activities(all=everything, playback=playback)
+    settings = data.get("settings")
+    settings_all = (_lenient_timestamp(settings.get("all")) if isinstance(settings, dict)
+                    else None)
+    return Activities(all=everything, playback=playback, settings=settings_all)
+
+
+def _lenient_timestamp(value):
+    """`settings.all` is only a hint to re-read the plan: an odd value is None, not an error."""
+    try:
+        return _timestamp_text(value, "settings all")
+    except MalformedReply:
+        return None
 
 
 # ---------------------------------------------------------------------------------------

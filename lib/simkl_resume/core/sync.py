@@ -21,6 +21,9 @@ decide_fetch(stored, fresh) -> Optional[FetchPlan]
     both types): one request instead of two (GET budget, one round trip on a Raspberry Pi)
     and the full list is exactly what the two narrowed calls would return together.
     Never pass date_from: removals also move `playback`, and only a full list shows them.
+settings_moved(stored, fresh) -> bool
+    The account's `settings.all` moved (or nothing is stored): re-read /users/settings, the
+    plan sets how long Simkl keeps playbacks (the menu's expiry).
 merge_playbacks(cached, fetched, types) -> List[Playback]
     The new cache content: every cached playback whose type is NOT in `types` is kept, every
     cached playback whose type IS in `types` is replaced by `fetched` (so removals on the
@@ -86,6 +89,14 @@ def moved_buckets(stored: Optional[Activities], fresh: Activities) -> Tuple[str,
     old = _timestamps(stored)
     new = _timestamps(fresh)
     return tuple(bucket for bucket in BUCKETS if (old.get(bucket) or None) != (new.get(bucket) or None))
+
+
+def settings_moved(stored: Optional[Activities], fresh: Activities) -> bool:
+    """Did the account's settings (plan -> playback retention) change since `stored`? A first
+    check (nothing stored) counts as moved; a Simkl that sends no settings stamp never moves."""
+    if fresh.settings is None:
+        return False
+    return stored is None or stored.settings != fresh.settings
 
 
 def decide_fetch(stored: Optional[Activities], fresh: Activities) -> Optional[FetchPlan]:

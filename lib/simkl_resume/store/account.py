@@ -34,6 +34,19 @@ class AccountStore:
     def sign_in(self, token, name="", plan=""):
         self._write({"token": token, "name": name or "", "plan": (plan or "").lower()})
 
+    def update_profile(self, token, name, plan):
+        """The account's name/plan as /users/settings says now (the plan sets the retention),
+        unless another account signed in meanwhile. True when something changed."""
+        record = self.load()
+        if not token or record.get("token") != token:
+            return False
+        name = name or record.get("name") or ""
+        plan = (plan or "").lower() or record.get("plan") or ""
+        if record.get("name") == name and record.get("plan") == plan:
+            return False
+        self._write(dict(record, name=name, plan=plan))
+        return True
+
     def sign_out(self, reason=""):
         """Forget the token. `reason` ("revoked" after a 401, "user") tells the UI what to say.
 
