@@ -34,6 +34,8 @@ scrobble_item(playing) -> Optional[dict]
     write to the user's account). Missing title/year are left out of the body.
 scrobble_body(item, progress) -> dict
     A body from scrobble_item() plus {"progress": progress clamped 0..100, 2 decimals}.
+key_of_ids(ids, title=None, year=None) -> str
+    The id part of item_key: "simkl=11121" (first id in KEY_PRIORITY), else "title=..|year".
 item_key(body) -> str
     Stable key of the item a scrobble/history body is about, whatever its progress:
     "movie:<idkey>=<value>" or "episode:<idkey>=<value>:<season>x<number>", using the first
@@ -224,7 +226,8 @@ def scrobble_body(item: Mapping[str, Any], progress: float) -> Dict[str, Any]:
     return body
 
 
-def _key_of_ids(ids: Any, title: Any, year: Any) -> str:
+def key_of_ids(ids: Any, title: Any = None, year: Any = None) -> str:
+    """"<idkey>=<value>" of the first id in KEY_PRIORITY, else "title=<title>|<year>"."""
     normalized = simkl_ids(ids if isinstance(ids, Mapping) else {})
     for key in KEY_PRIORITY:
         if key in normalized:
@@ -237,12 +240,12 @@ def item_key(body: Mapping[str, Any]) -> str:
         raise ValueError("item_key needs a scrobble body")
     movie = body.get("movie")
     if isinstance(movie, Mapping):
-        return "movie:" + _key_of_ids(movie.get("ids"), movie.get("title"), movie.get("year"))
+        return "movie:" + key_of_ids(movie.get("ids"), movie.get("title"), movie.get("year"))
     for container in ("show", "anime"):
         show = body.get(container)
         if isinstance(show, Mapping):
             episode = body.get("episode") if isinstance(body.get("episode"), Mapping) else {}
-            ids_part = _key_of_ids(show.get("ids"), show.get("title"), show.get("year"))
+            ids_part = key_of_ids(show.get("ids"), show.get("title"), show.get("year"))
             season = _clean_str(episode.get("season"))
             number = _clean_str(episode.get("number"))
             return f"episode:{ids_part}:{season}x{number}"

@@ -19,6 +19,9 @@ BUCKET_MOVIES = "movies"
 BUCKET_TV = "tv_shows"
 BUCKET_ANIME = "anime"
 BUCKETS = (BUCKET_MOVIES, BUCKET_TV, BUCKET_ANIME)
+# Watchlist buckets (/sync/all-items type of each) and the activity keys of their lists.
+LIST_TYPE_OF_BUCKET = {BUCKET_TV: "shows", BUCKET_ANIME: "anime"}
+LIST_KEYS = ("watching", "completed", "hold", "dropped", "removed_from_list")
 PLAYBACK_TYPE_OF_BUCKET = {BUCKET_MOVIES: "movies", BUCKET_TV: "episodes", BUCKET_ANIME: "episodes"}
 
 
@@ -68,9 +71,15 @@ class Activities:
     all: Optional[str]
     playback: Dict[str, Optional[str]]
     settings: Optional[str] = None
+    # The watchlist timestamps of the show buckets: {bucket: {LIST_KEYS key: timestamp or None}}
+    # (up next). Not part of KEY_ACTIVITIES: to_dict leaves them out; the up-next cache
+    # remembers the ones it fetched at.
+    lists: Dict[str, Dict[str, Optional[str]]] = field(default_factory=dict, compare=False)
 
     def to_dict(self):
-        return asdict(self)
+        data = asdict(self)
+        del data["lists"]
+        return data
 
     @classmethod
     def from_dict(cls, data):

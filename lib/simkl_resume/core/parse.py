@@ -38,6 +38,8 @@ from .model import (
     KIND_ANIME,
     KIND_MOVIE,
     KIND_SHOW,
+    LIST_KEYS,
+    LIST_TYPE_OF_BUCKET,
     MOVIE,
     Activities,
     Playback,
@@ -384,8 +386,11 @@ def parse_activities(data: Any) -> Activities:
     data = _as_dict(data, "activities", allow_none=False)
     everything = _timestamp_text(data.get("all"), "activities all")
     playback: Dict[str, Optional[str]] = {}
+    lists: Dict[str, Dict[str, Optional[str]]] = {}
     for bucket in BUCKETS:
         section = _as_dict(data.get(bucket), f"activities {bucket}")
+        if bucket in LIST_TYPE_OF_BUCKET:
+            lists[bucket] = {key: _lenient_timestamp((section or {}).get(key)) for key in LIST_KEYS}
         if section is None:
             playback[bucket] = None
             continue
@@ -396,13 +401,14 @@ def parse_activities(data: Any) -> Activities:
     settings = data.get("settings")
     settings_all = (_lenient_timestamp(settings.get("all")) if isinstance(settings, dict)
                     else None)
-    return Activities(all=everything, playback=playback, settings=settings_all)
+    return Activities(all=everything, playback=playback, settings=settings_all, lists=lists)
 
 
 def _lenient_timestamp(value):
-    """`settings.all` is only a hint to re-read the plan: an odd value is None, not an error."""
+    """`settings.all` (a hint to re-read the plan) and the watchlist timestamps (they gate up
+    next, never the playbacks): an odd value is None, not an error."""
     try:
-        return _timestamp_text(value, "settings all")
+        return _timestamp_text(value, "timestamp")
     except MalformedReply:
         return None
 
