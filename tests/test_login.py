@@ -208,3 +208,63 @@ def test_logout_answered_no_changes_nothing(kodi):
     assert kodi.get_setting("account_name") == "Alice"
     assert ctx.cache.get(KEY_PLAYBACKS) == [{"x": 1}]
     assert kodi.container_refreshes == 0
+
+
+def _alice_with_a_mirrored_point(kodi):
+    """Alice signed in, her playback listed (list + menu pages) and mirrored into the library."""
+    from simkl_resume.context import KEY_DELIVERED
+    from simkl_resume.mirror import ResumeMirror
+    from tests.fakekodi.library import stream_details
+    from tests.test_menu_support import build_list, movie_playback, store_playbacks
+
+    heat = kodi.library.add_movie("Heat", 1995, {"imdb": "tt0113277"}, runtime=6000,
+                                  streamdetails=stream_details(6000))
+    ctx = signed_in_ctx(kodi)
+    store_playbacks(ctx, [movie_playback(11, "Heat", 1995, {"imdb": "tt0113277"}, progress=40.0)])
+    ctx.cache.set(KEY_DELIVERED, {"v": 1, "events": []})
+    build_list(ctx)
+    assert ResumeMirror(ctx).sync() == 1
+    assert kodi.library.movies[heat]["resume"]["position"] == 2400.0
+    return ctx, heat
+
+
+def test_logout_clears_every_trace_of_the_account_menu_pages_and_mirrored_points_included(kodi):
+    from simkl_resume.context import ACCOUNT_KEYS
+    from simkl_resume.resume_cache import load_menu_page
+
+    ctx, heat = _alice_with_a_mirrored_point(kodi)
+    assert load_menu_page(ctx.cache, 1) is not None
+    kodi.answer("yesno", True)
+    account.logout(PluginCall("/logout", {}, -1), ctx=ctx)
+    for key in ACCOUNT_KEYS:
+        assert ctx.cache.get(key) is None, key
+    assert load_menu_page(ctx.cache, 1) is None
+    assert kodi.library.movies[heat]["resume"]["position"] == 0.0
+    import json
+    import os
+    assert json.load(open(os.path.join(ctx.profile_dir, "mirror.json")))["written"] == {}
+
+
+def test_logout_keeps_a_point_the_user_played_since(kodi):
+    ctx, heat = _alice_with_a_mirrored_point(kodi)
+    kodi.clock.advance(60)
+    kodi.player.play_movie(heat, at=2400)
+    kodi.clock.advance(300)
+    kodi.player.stop()
+    kodi.answer("yesno", True)
+    account.logout(PluginCall("/logout", {}, -1), ctx=ctx)
+    assert kodi.library.movies[heat]["resume"]["position"] == 2700.0
+
+
+def test_another_account_signing_in_starts_clean_and_never_sees_the_previous_titles(kodi, make_standin):
+    from simkl_resume.menu import show_root
+
+    s = make_standin(approve_after_polls=1, pin_user_type="free")
+    ctx, heat = _alice_with_a_mirrored_point(kodi)
+    ctx.env = {"SIMKL_API_URL": s.server.url, "SIMKL_CLIENT_ID": CLIENT_ID}
+    run_login(ctx)                                   # Bob, without signing Alice out first
+    assert ctx.account.load()["name"] != "Alice"
+    assert ctx.cache.get(KEY_PLAYBACKS) is None and ctx.cache.get(KEY_RESUME_LIST) is None
+    assert kodi.library.movies[heat]["resume"]["position"] == 0.0
+    run = kodi.run_plugin("/", entry=lambda argv: show_root(PluginCall.from_argv(argv), ctx=ctx))
+    assert not any("Heat" in label for label in run.directory.labels())

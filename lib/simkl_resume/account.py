@@ -9,13 +9,17 @@ token with the account's name and plan (/users/settings), sets the `account_name
 setting, says whose account it is and how long Simkl keeps playbacks, asks the service for
 a check (JSONRPC.NotifyAll message "check") and refreshes the container.
 
-/logout: asks first; forgets the token, the `account_name` setting and every cached list.
+/logout: asks first; forgets the token, the `account_name` setting and everything of the
+account (forget_account_data): cached playbacks, the resume list and its menu pages, sync
+timestamps and status, this device's delivered events, and the resume points the mirror wrote.
+A sign-in starts from the same clean state (the previous account's titles never show), and
+clears the mirror's points too when it is another account than the one before.
 
 Testable core: `run_pin_flow(client, dialog, wait)`; routes take optional `ctx`.
 """
 from typing import Any, Callable, Dict
 
-from .context import KEY_ACTIVITIES, KEY_PLAYBACKS, KEY_RESUME_LIST, KEY_SYNC_STATUS, AddonContext
+from .context import ACCOUNT_KEYS, AddonContext
 from .core.errors import (
     AuthRequired,
     BadRequest,
@@ -188,6 +192,28 @@ def _login(ctx, ui):
     return result
 
 
+def forget_account_data(ctx, resume_points=True):
+    """Everything this addon keeps of the signed-in account, gone: the cached playbacks,
+    resume list, menu pages, sync timestamps and status, delivered events (ACCOUNT_KEYS), and,
+    with `resume_points`, the resume points the mirror wrote (those the user has not played
+    since). The library index is the library's, not the account's: kept."""
+    from .resume_cache import forget_resume_list
+
+    forget_resume_list(ctx.cache)
+    for key in ACCOUNT_KEYS:
+        ctx.cache.delete(key)
+    if resume_points:
+        from .mirror import ResumeMirror
+
+        try:
+            cleared = ResumeMirror(ctx, enabled=lambda: True).forget_written()
+        except Exception as exc:  # noqa: BLE001 - the sign-out itself must go through
+            ctx.log("sign-out: resume points not cleared: %r" % (exc,))
+        else:
+            if cleared:
+                ctx.log("sign-out: %d resume point(s) written for the account cleared" % cleared)
+
+
 def _signed_in(ctx, ui, client, token):
     from .kodi import settings
     from .kodi.jsonrpc import ask_service_to_check
@@ -200,6 +226,9 @@ def _signed_in(ctx, ui, client, token):
         ctx.log("sign-in: /users/settings failed: %s" % (exc,))
     name = info.get("name") or ""
     plan = info.get("plan") or ""
+    previous = ctx.account.load().get("name") or ""
+    # the next account starts clean: nothing cached of whoever was here before
+    forget_account_data(ctx, resume_points=not (name and previous == name))
     ctx.account.sign_in(token, name, plan)
     settings.set_str("account_name", name)
     if name:
@@ -235,8 +264,7 @@ def logout(call, ctx=None):
             return False
         ctx.account.sign_out("user")
         settings.set_str("account_name", "")
-        for key in (KEY_PLAYBACKS, KEY_RESUME_LIST, KEY_ACTIVITIES, KEY_SYNC_STATUS):
-            ctx.cache.delete(key)
+        forget_account_data(ctx)
         ui.notify(MSG_SIGNED_OUT)
         ui.refresh_container()
         return True

@@ -142,14 +142,23 @@ class ResumeMirror(Component):
         details = reply.get(kind + "details") if isinstance(reply, dict) else None
         return core.local_item(details, offset) if isinstance(details, dict) else None
 
-    def sync(self) -> int:
-        """One pass (see the module doc). Returns the number of writes Kodi accepted."""
+    def forget_written(self) -> int:
+        """Sign-out / another account: clear every resume point this addon wrote that the item
+        still holds (untouched since), and forget the rest, whatever the setting says."""
+        return self.sync(targets=[])
+
+    def sync(self, targets: Optional[List[core.Target]] = None) -> int:
+        """One pass (see the module doc). Returns the number of writes Kodi accepted.
+        `targets=[]`: nothing is wanted any more (forget_written)."""
         with self._lock:
-            if not self.enabled():
+            if targets is None and not self.enabled():
                 return 0
             self.passes += 1
             provenance = self.load_provenance()
-            targets = self.targets()
+            if targets is None:
+                targets = self.targets()
+            elif not provenance.records:
+                return 0
             offset = self.utc_offset
             items: Dict[Any, core.LocalItem] = {}
             for kind, dbid in core.wanted_keys(targets, provenance):

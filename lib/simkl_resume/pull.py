@@ -310,6 +310,8 @@ class PullSync(Component):
         else:
             timeout, retries = self.poll_timeout, self.poll_retries
         fresh = client.activities(timeout=timeout, retries=retries)
+        if token is not None and self.ctx.account.token != token:
+            return False  # signed out (or another account) while asking: nothing of it is kept
         stored, cached = self._cached_state()
         plan = decide_fetch(stored, fresh)
         changed = False
@@ -320,6 +322,8 @@ class PullSync(Component):
             changed = retention_changed and cached is not None and stored is not None
         if plan is not None:
             fetched = client.playbacks(kind=plan.kind, timeout=timeout, retries=retries)
+            if token is not None and self.ctx.account.token != token:
+                return False
             merged = merge_playbacks(cached or [], fetched, plan.types)
             changed = changed or cached is None or merged != cached
             self.ctx.cache.set(KEY_PLAYBACKS, [p.to_dict() for p in merged], expiration=KEEP_FOREVER)

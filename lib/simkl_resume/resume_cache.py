@@ -90,6 +90,14 @@ def load_menu_page(cache, number: int) -> Optional[Dict[str, Any]]:
     return None
 
 
+def forget_resume_list(cache) -> None:
+    """Delete the list and every menu page of it (sign-out: nothing of the account is drawn)."""
+    old = load_menu_page(cache, 1)
+    for number in range(1, max(1, (old or {}).get("pages", 0)) + 1):
+        cache.delete(KEY_MENU_PAGE % number)
+    cache.delete(KEY_RESUME_LIST)
+
+
 def store_resume_list(cache, value: Dict[str, Any], page_size: int = PAGE_SIZE) -> None:
     """Store the list and its menu pages; pages of a longer earlier list are deleted. Pages are
     written before the list, and a reader finding a page of another build than its list still
