@@ -32,7 +32,7 @@ class AddonContext:
         self.now = now
         self.log = log or (lambda message: None)
         self.env = os.environ if env is None else env
-        self.account = AccountStore(profile_dir)
+        self.account = AccountStore(profile_dir, log=self.log, now=now)
         self._cache = None
         self._outbox = None
 

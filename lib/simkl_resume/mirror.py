@@ -15,11 +15,12 @@ cached by an earlier run). A pass:
   4. applies each write with VideoLibrary.Set{Movie,Episode}Details {resume: {position, total}}
      (position 0 clears) - nothing when nothing changed;
   5. stores what it wrote in <profile>/mirror.json (provenance), so it clears only its own points.
+     The file is versioned (store.jsonfile, key "v" = core.PROVENANCE_FORMAT; 0.1.0 wrote 1): to
+     change it, raise PROVENANCE_FORMAT and append a step to PROVENANCE_MIGRATIONS.
 Kodi's `lastplayed` is local wall-clock time; `utc_offset(wall)` gives the zone's offset valid
 at that wall time (local_utc_offset: daylight saving time included), as the fake Kodi also
 writes local time. JSON-RPC failures of one item skip that item; the pass goes on.
 """
-import json
 import os
 import threading
 import time
@@ -28,11 +29,14 @@ from typing import Any, Callable, Dict, List, Optional
 from .core import mirror as core
 from .resume_cache import load_resume_list, matched_entries
 from .service import Component
+from .store.jsonfile import VersionedJsonFile
 from .worker import BackgroundWorker
 
 SETTING_MIRROR = "mirror_resume"
 PROVENANCE_FILE = "mirror.json"
 DETAIL_PROPS = ["resume", "lastplayed", "streamdetails", "runtime"]
+# (format a step produces, fn(provenance dict at the format below) -> dict); see store/_formats.py.
+PROVENANCE_MIGRATIONS = []
 
 
 def local_utc_offset(wall: Optional[float] = None) -> float:
@@ -82,6 +86,9 @@ class ResumeMirror(Component):
         self.utc_offset = utc_offset or local_utc_offset
         self.log = log or ctx.log
         self.path = os.path.join(ctx.profile_dir, PROVENANCE_FILE)
+        self._file = VersionedJsonFile(self.path, core.PROVENANCE_FORMAT, "mirror provenance file",
+                                       PROVENANCE_MIGRATIONS, log=self.log, now=ctx.now,
+                                       lost="the resume points written before are no longer cleared")
         self._lock = threading.Lock()
         self._worker = _MirrorWorker(self)
         self.passes = 0
@@ -105,18 +112,11 @@ class ResumeMirror(Component):
 
     # ------------------------------------------------------------------ provenance
     def load_provenance(self) -> core.Provenance:
-        try:
-            with open(self.path, encoding="utf-8") as handle:
-                return core.Provenance.from_dict(json.load(handle))
-        except (OSError, ValueError):
-            return core.Provenance()
+        data = self._file.load()
+        return core.Provenance() if data is None else core.Provenance.from_dict(data)
 
     def save_provenance(self, provenance: core.Provenance) -> None:
-        os.makedirs(os.path.dirname(self.path), exist_ok=True)
-        tmp = self.path + ".tmp"
-        with open(tmp, "w", encoding="utf-8") as handle:
-            json.dump(provenance.to_dict(), handle, sort_keys=True)
-        os.replace(tmp, self.path)
+        self._file.save(provenance.to_dict())
 
     # ------------------------------------------------------------------ one pass
     def targets(self) -> List[core.Target]:

@@ -13,6 +13,13 @@ connection checks (one `os.stat`) that the file at `path` is still the one it op
 a process whose file was moved aside by another one reconnects instead of writing into
 the renamed file.
 
+Versions and migrations (see `_formats`): `PRAGMA user_version` holds the schema version. A
+file of an older version is migrated in place by the store's ordered `migrations` (all steps
+in the one BEGIN IMMEDIATE transaction that also sets the new version, so a crash leaves the
+old version intact and the next open migrates again); a file of a NEWER version (a downgrade)
+is renamed aside as `<db>.newer-v<N>-<stamp>` (never deleted, never called damage) and a fresh
+one is built, with one line to `log`.
+
 `sqlite3` is imported on first use, not at import time: the plugin's menu path imports the
 cache, but when Window(10000) answers it never touches the disk (importing sqlite3 costs a
 few milliseconds of a menu open that has about as much in all).
@@ -20,7 +27,9 @@ few milliseconds of a menu open that has about as much in all).
 import os
 import threading
 import time
-from typing import Callable, List, Optional, Tuple
+from typing import Any, Callable, List, Optional, Sequence, Tuple
+
+from . import _formats
 
 BUSY_TIMEOUT_S = 5.0
 # Beyond SQLite's own busy timeout, how long a query keeps retrying "database is locked".
@@ -60,7 +69,7 @@ def _unexpected_schema_class():
     """UnexpectedSchema(sqlite3.DatabaseError), made on first use (sqlite3 is imported lazily)."""
     if not _unexpected_schema:
         class UnexpectedSchema(_sqlite3().DatabaseError):
-            """The file is a database, but not one we wrote (or of another schema version): corrupt."""
+            """The file is a database, but not one we wrote (tables and no version): damage."""
 
         UnexpectedSchema.__module__ = __name__
         _unexpected_schema.append(UnexpectedSchema)
@@ -82,17 +91,25 @@ def _identity(path):
 
 
 class Database:
-    """A lazily connected SQLite file with a fixed schema.
+    """A lazily connected SQLite file with a versioned schema.
 
-    `schema` is a list of CREATE statements; `version` is stored in `PRAGMA user_version`.
+    `schema` is the list of CREATE statements of the CURRENT version (a new file gets it);
+    `version` is stored in `PRAGMA user_version`. `migrations` is the ordered list of
+    `(version, steps)`: `steps` (a list of SQL statements and/or callables fn(conn)) turn the
+    schema of `version - 1` into `version`; together they lead from `oldest` (the first
+    version any release wrote) to `version` (`_formats.check_migrations`).
     `what` names the file in the log line, `lost` says what is lost when it is moved aside.
     """
 
     def __init__(self, path: str, schema: List[str], version: int, synchronous: str, what: str, lost: str,
-                 log: Callable[[str], None], now: Callable[[], float]) -> None:
+                 log: Callable[[str], None], now: Callable[[], float],
+                 migrations: Sequence[Tuple[int, Sequence[Any]]] = (), oldest: int = 1) -> None:
+        _formats.check_migrations(migrations, version, oldest)
         self.path = path
         self._schema = schema
         self._version = version
+        self._migrations = list(migrations)
+        self._oldest = oldest
         self._synchronous = synchronous
         self._what = what
         self._lost = lost
@@ -122,6 +139,7 @@ class Database:
         sqlite3 = _sqlite3()
         with self._lock:
             recovered = False
+            kept_aside = False
             deadline = time.monotonic() + BUSY_RETRY_S
             while True:
                 try:
@@ -145,6 +163,11 @@ class Database:
                         self._recover(str(exc))
                         continue
                     raise
+                except (_formats.NewerFormat, _formats.NoMigrationPath) as exc:
+                    if kept_aside:
+                        raise
+                    kept_aside = True
+                    self._keep_aside(exc)
 
     @staticmethod
     def _rollback(conn):
@@ -186,6 +209,10 @@ class Database:
         return conn
 
     def _prepare(self, conn):
+        # A newer file is left exactly as it is: not even switched to WAL.
+        found = conn.execute("PRAGMA user_version").fetchone()[0]
+        if found > self._version:
+            raise _formats.NewerFormat(found, self._version)
         # journal_mode reads the header and parses the schema: a damaged file fails here.
         # Once the file is in WAL mode (persistent) this is a cheap no-op.
         conn.execute("PRAGMA journal_mode=WAL").fetchall()
@@ -198,16 +225,31 @@ class Database:
             if version != self._version:
                 objects = conn.execute(
                     "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").fetchone()[0]
-                if objects:
+                if not objects:
+                    for statement in self._schema:
+                        conn.execute(statement)
+                elif version == 0:
                     raise _unexpected_schema_class()(
-                        f"unsupported file format: schema version {version}, expected {self._version}")
-                for statement in self._schema:
-                    conn.execute(statement)
+                        f"unsupported file format: tables but no schema version, expected {self._version}")
+                else:
+                    self._migrate(conn, version)
                 conn.execute(f"PRAGMA user_version={int(self._version)}")
             conn.execute("COMMIT")
         except BaseException:
             self._rollback(conn)
             raise
+
+    def _migrate(self, conn, found):
+        """Run the steps from `found` to the current version inside the caller's transaction
+        (raises NewerFormat / NoMigrationPath before touching anything)."""
+        for to, steps in _formats.steps_from(self._migrations, found, self._version, self._oldest):
+            for step in ([steps] if isinstance(steps, str) or callable(steps) else steps):
+                if callable(step):
+                    step(conn)
+                else:
+                    conn.execute(step)
+            conn.execute(f"PRAGMA user_version={int(to)}")
+        self._log(f"{self._what} {self.path}: schema migrated from version {found} to {self._version}")
 
     def _healthy(self):
         """A fresh look at the file: True when it opens, has our schema and passes quick_check."""
@@ -228,22 +270,42 @@ class Database:
             if is_busy(exc):
                 return True  # someone is writing to it: it is alive; let the caller retry
             return False
+        except (_formats.NewerFormat, _formats.NoMigrationPath):
+            return False
         finally:
             conn.close()
 
     def _recover(self, reason):
+        aside = self._set_aside("corrupt")
+        if aside is not None:
+            self._log(f"{self._what} {self.path} was damaged ({reason}): moved aside to {aside}"
+                      f" and rebuilt empty; {self._lost}")
+
+    def _keep_aside(self, exc):
+        """A newer (downgrade) or no longer readable older format: keep the file, start afresh."""
+        if isinstance(exc, _formats.NewerFormat):
+            aside = self._set_aside(_formats.newer_label(exc.found))
+            if aside is not None:
+                self._log(_formats.newer_message(self._what, self.path, exc, aside, None))
+        else:
+            aside = self._set_aside(f"old-v{int(exc.found)}")
+            if aside is not None:
+                self._log(f"{self._what} {self.path} has schema version {exc.found}, which this version"
+                          f" cannot migrate ({exc}): kept aside as {aside} and started afresh")
+
+    def _set_aside(self, label):
+        """Rename the file (and companions) to `<path>.<label>-<stamp>`, unless another process
+        (or thread) already did and the file at `path` is now healthy: then None."""
         self._close()
         lock = self._recover_lock()
         try:
             if self._healthy():
-                return  # another process (or thread) already rebuilt it
-            aside = self._move_aside()
+                return None
+            return self._move_aside(label)
         finally:
             if lock is not None:
                 self._rollback(lock)
                 lock.close()
-        self._log(f"{self._what} {self.path} was damaged ({reason}): moved aside to {aside}"
-                  f" and rebuilt empty; {self._lost}")
 
     def _recover_lock(self):
         sqlite3 = _sqlite3()
@@ -258,15 +320,10 @@ class Database:
             return None
         return lock
 
-    def _move_aside(self):
-        stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime(self._now()))
-        suffix = f".corrupt-{stamp}"
-        n = 1
-        while any(os.path.lexists(self.path + suffix + c) for c in ("",) + _COMPANIONS):
-            n += 1
-            suffix = f".corrupt-{stamp}-{n}"
+    def _move_aside(self, label):
+        aside = _formats.aside_path(self.path, label, self._now, _COMPANIONS)
         for companion in ("",) + _COMPANIONS:
             src = self.path + companion
             if os.path.lexists(src):
-                os.rename(src, self.path + suffix + companion)
-        return self.path + suffix
+                os.rename(src, aside + companion)
+        return aside

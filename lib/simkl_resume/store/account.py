@@ -3,9 +3,19 @@
 Kept in a small JSON file in the addon's profile folder, readable only by the user Kodi
 runs as (the token gives full access to the Simkl account). Both the service and the
 plugin read it; the plugin writes it at sign-in, either side clears it on a 401.
+
+The file is versioned (`jsonfile.VersionedJsonFile`, key "v"): 0.1.0 wrote no "v", which is
+format 1. To change the record, raise ACCOUNT_FORMAT and append a step to MIGRATIONS
+(docs/architecture.md, "On-disk formats").
 """
-import json
 import os
+import time
+
+from .jsonfile import VERSION_KEY, VersionedJsonFile
+
+ACCOUNT_FORMAT = 1
+# (format a step produces, fn(record at the format below) -> record); see store/_formats.py.
+MIGRATIONS = []
 
 # Simkl keeps a playback this many days, by plan (api.simkl.org "Playback" page).
 RETENTION_DAYS = {"free": 7, "pro": 30, "vip": 90}
@@ -14,17 +24,19 @@ REVOKED = "revoked"  # sign_out reason after Simkl refused the token (401)
 
 
 class AccountStore:
-    def __init__(self, profile_dir, filename="account.json"):
+    def __init__(self, profile_dir, filename="account.json", log=None, now=time.time):
         self.path = os.path.join(profile_dir, filename)
+        self._file = VersionedJsonFile(self.path, ACCOUNT_FORMAT, "account file", MIGRATIONS,
+                                       legacy_version=1, lost="sign in to Simkl again", log=log, now=now)
 
     def load(self):
-        """The stored record: {"token", "name", "plan", "signed_out_reason"}; {} when none/corrupt."""
-        try:
-            with open(self.path, encoding="utf-8") as handle:
-                data = json.load(handle)
-        except (OSError, ValueError):
+        """The stored record: {"token", "name", "plan", "signed_out_reason"}; {} when there is
+        none, it is damaged or written by a newer version (both kept aside and logged)."""
+        data = self._file.load()
+        if not data:
             return {}
-        return data if isinstance(data, dict) else {}
+        data.pop(VERSION_KEY, None)
+        return data
 
     @property
     def token(self):
@@ -84,20 +96,4 @@ class AccountStore:
         return RETENTION_DAYS.get(self.load().get("plan", ""), RETENTION_DAYS["free"])
 
     def _write(self, data):
-        folder = os.path.dirname(self.path)
-        os.makedirs(folder, exist_ok=True)
-        import tempfile  # only when writing: the menu path reads this file on every open
-
-        fd, tmp = tempfile.mkstemp(prefix=".account-", dir=folder)
-        try:
-            if hasattr(os, "fchmod"):  # not on Windows, where the profile folder is private anyway
-                os.fchmod(fd, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(data, handle)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+        self._file.save(data)

@@ -30,7 +30,9 @@ from typing import Any, Callable, Optional
 from ._sqlite import Database, _sqlite3
 
 DEFAULT_EXPIRATION_S = 30 * 24 * 3600  # simplecache's default: 30 days
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 1  # PRAGMA user_version; 0.1.0 wrote 1 (docs/architecture.md "On-disk formats")
+# (version a step produces, [SQL statements and/or fn(conn)]) from 1 up to SCHEMA_VERSION, in order.
+MIGRATIONS = []
 _SCHEMA = [
     "CREATE TABLE IF NOT EXISTS simplecache ("
     " id TEXT PRIMARY KEY, expires REAL NOT NULL, data TEXT NOT NULL, checksum TEXT NOT NULL)",
@@ -64,7 +66,8 @@ class SimpleCache:
         self._log = log or _default_log
         self._prefix = memory_prefix
         self._db = Database(db_path, _SCHEMA, SCHEMA_VERSION, "NORMAL", "cache database",
-                            "the cached data in it is lost (it is fetched again)", self._log, now)
+                            "the cached data in it is lost (it is fetched again)", self._log, now,
+                            migrations=MIGRATIONS)
 
     @property
     def db_path(self):

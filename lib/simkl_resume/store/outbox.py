@@ -17,7 +17,8 @@ can never remove a newer event. SQLite runs in WAL mode with synchronous=FULL, a
 timeout, and writes in BEGIN IMMEDIATE transactions: safe from several threads (one
 connection per object, serialised by a lock) and several processes, and a SIGKILL at any
 point leaves every event whose `add` returned and no half-written one. A damaged file is
-moved aside and rebuilt with one log line; the events queued in it are lost.
+moved aside and rebuilt with one log line; the events queued in it are lost. An older schema
+is migrated (MIGRATIONS), a newer one (a downgrade) is kept aside untouched and said.
 """
 import json
 import logging
@@ -28,7 +29,9 @@ from typing import Any, Callable, Dict, Iterable, List, Optional
 from ._sqlite import Database
 
 ACTIONS = ("start", "pause", "stop")
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 1  # PRAGMA user_version; 0.1.0 wrote 1 (docs/architecture.md "On-disk formats")
+# (version a step produces, [SQL statements and/or fn(conn)]) from 1 up to SCHEMA_VERSION, in order.
+MIGRATIONS = []
 _SCHEMA = [
     "CREATE TABLE IF NOT EXISTS outbox ("
     " id INTEGER PRIMARY KEY AUTOINCREMENT,"
@@ -73,7 +76,8 @@ class ScrobbleOutbox:
         self._now = now
         self._log = log or _default_log
         self._db = Database(db_path, _SCHEMA, SCHEMA_VERSION, "FULL", "scrobble outbox",
-                            "the scrobble events queued in it are lost", self._log, now)
+                            "the scrobble events queued in it are lost", self._log, now,
+                            migrations=MIGRATIONS)
 
     @property
     def db_path(self):
