@@ -59,7 +59,7 @@ def test_queued_scrobbles_of_a_release_are_all_delivered_once_to_simkl(release):
                   for e in ctx.outbox.all()]
         assert queued == expected["outbox_all"]
 
-        from simkl_resume.push import ScrobbleSender
+        from simkl_resume.sender import ScrobbleSender
 
         fake_real_clock = itertools.count(0, 10).__next__  # never waits for the 1 s POST gap
         sender = ScrobbleSender(ctx, log=lambda level, message: None, real_clock=fake_real_clock)
