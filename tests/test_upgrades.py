@@ -96,7 +96,8 @@ def test_the_cache_of_a_release_still_answers(release):
         assert cache.get(key) == value, key
     playbacks = cache.get("playbacks", checksum=expected["playbacks_checksum"])
     assert [Playback.from_dict(p).id for p in playbacks] == [9001, 9002]
-    assert Activities.from_dict(cache.get("activities")).to_dict() == expected["cache"]["activities"]
+    activities = Activities.from_dict(cache.get("activities")).to_dict()  # later fields may be added
+    assert {k: activities[k] for k in expected["cache"]["activities"]} == expected["cache"]["activities"]
 
 
 def test_the_mirror_of_a_release_still_knows_the_resume_points_it_wrote(release, kodi):
