@@ -5,6 +5,7 @@ from simkl_resume.core.ids import (
     body_ids,
     history_body,
     item_key,
+    same_item,
     scrobble_body,
     scrobble_item,
     simkl_ids,
@@ -327,3 +328,35 @@ def test_ids_from_kodi_agree_with_the_library_matcher(uniqueid):
     # The same uniqueid must give the same ids on the push side (bodies, outbox keys) and
     # the pull side (library matching), else a scrobbled item would not find itself again.
     assert simkl_ids(uniqueid) == normalize_ids(uniqueid)
+
+
+# -- same_item: is a queued scrobble about the item of a Simkl playback? -------------------------
+EPISODE_BODY = {"show": {"title": "Breaking Bad", "ids": {"imdb": "tt0903747", "tvdb": 81189}},
+                "episode": {"season": 1, "number": 5}, "progress": 20.0}
+MOVIE_BODY = {"movie": {"title": "Heat", "ids": {"imdb": "tt0113277", "tmdb": 949}}, "progress": 20.0}
+
+
+def test_same_item_matches_an_episode_by_one_shared_show_id_and_its_numbers():
+    assert same_item(EPISODE_BODY, _playback())
+    assert not same_item(EPISODE_BODY, _playback(number=6))
+    assert not same_item(EPISODE_BODY, _playback(ids={"imdb": "tt9999999"}))
+
+
+def test_same_item_matches_a_movie_by_one_shared_id_whatever_its_type_or_format():
+    heat = _playback(type=MOVIE, kind="movie", title="Heat", season=None, number=None,
+                     ids={"simkl": "1", "tmdb": "949"})
+    assert same_item(MOVIE_BODY, heat)
+    assert not same_item(EPISODE_BODY, heat) and not same_item(MOVIE_BODY, _playback())
+
+
+def test_same_item_matches_an_anime_playback_by_its_tvdb_numbering():
+    anime = _playback(kind=KIND_ANIME, season=1, number=26, tvdb_season=2, tvdb_number=1)
+    body = dict(EPISODE_BODY, episode={"season": 2, "number": 1})
+    assert same_item(body, anime)
+    assert same_item(dict(EPISODE_BODY, episode={"season": 1, "number": 26}), anime)
+
+
+def test_same_item_never_matches_on_a_title_alone():
+    body = {"movie": {"title": "Heat", "ids": {}}, "progress": 1.0}
+    heat = _playback(type=MOVIE, kind="movie", title="Heat", season=None, number=None, ids={})
+    assert not same_item(body, heat)

@@ -24,17 +24,21 @@ EPISODE_LEN = 2800.0
 TOKEN = "push-test-token-0123456789"
 
 
+def _seed(s):
+    s.seed(catalog=[
+        {"type": "movie", "title": "Heat", "year": 1995, "ids": {"imdb": "tt0113277", "tmdb": 949},
+         "runtime": 100},
+        {"type": "movie", "title": "Ronin", "year": 1998, "ids": {"imdb": "tt0122690"}, "runtime": 100},
+        {"type": "show", "title": "Breaking Bad", "year": 2008,
+         "ids": {"tvdb": 81189, "imdb": "tt0903747"}, "runtime": 47},
+    ])
+    s.add_user(TOKEN, "alice")
+
+
 @pytest.fixture
 def standin():
     with StandIn() as s:
-        s.seed(catalog=[
-            {"type": "movie", "title": "Heat", "year": 1995, "ids": {"imdb": "tt0113277", "tmdb": 949},
-             "runtime": 100},
-            {"type": "movie", "title": "Ronin", "year": 1998, "ids": {"imdb": "tt0122690"}, "runtime": 100},
-            {"type": "show", "title": "Breaking Bad", "year": 2008,
-             "ids": {"tvdb": 81189, "imdb": "tt0903747"}, "runtime": 47},
-        ])
-        s.add_user(TOKEN, "alice")
+        _seed(s)
         yield s
 
 
@@ -221,6 +225,102 @@ def test_thirty_minutes_offline_loses_nothing_and_ends_in_the_users_last_state(k
         ("Heat", 30), ("Ronin", 8)]
     assert [h["title"] for h in state["history"]] == ["Breaking Bad"]
     assert_at_most_one_post_per_second(standin)
+
+
+# -- newest wins on the way out ------------------------------------------------------------------
+@pytest.fixture
+def linked_harness(kodi, make_standin):
+    """The harness against a stand-in whose clock follows Kodi's (times compare)."""
+    linked = make_standin()
+    _seed(linked.server)
+    h = Harness(kodi, linked.server)
+    yield h
+    h.close()
+
+
+def _other_device_pauses(standin, progress, ids=None):
+    """Another Kodi (or the Simkl app) of the same account saves a position now (through the
+    stand-in's control API: this Kodi's own POSTs are faulted)."""
+    ids = ids or {"imdb": "tt0113277"}
+    standin.add_playback({"movie": {"ids": ids}, "progress": progress, "user": TOKEN})
+
+
+@pytest.mark.parametrize("last_event", ["pause", "start"])
+def test_event_queued_offline_is_not_sent_over_a_newer_position_from_another_device(kodi, linked_harness,
+                                                                                    last_event):
+    harness, standin = linked_harness, linked_harness.standin
+    heat = movie(kodi)
+    standin.fault("reset", path="/scrobble/", method="POST", times=1000)
+    kodi.player.play_movie(heat, at=0.2 * MOVIE_LEN)   # offline: Heat at 20 %
+    if last_event == "pause":
+        kodi.player.pause()
+    harness.run(120)
+    _other_device_pauses(standin, 60.0)    # meanwhile the bedroom Kodi: 60 %
+    harness.run(60)
+    standin.clear_faults()
+    harness.deliver(max_seconds=20 * 60)
+
+    held = playbacks_of(standin, "Heat")
+    assert [round(p["progress"]) for p in held] == [60]     # the newer position stays
+    assert [r for r in standin.requests("/scrobble/") if r["status"] == 201] == []
+    assert "Simkl holds a newer position" in kodi.log_text()
+    assert [r["path"] for r in standin.requests("/sync/playback")] == ["/sync/playback/movies"]
+
+
+def test_event_queued_offline_is_sent_over_an_older_position_from_another_device(kodi, linked_harness):
+    harness, standin = linked_harness, linked_harness.standin
+    heat = movie(kodi)
+    _other_device_pauses(standin, 60.0)    # the bedroom Kodi paused first
+    harness.run(60)
+    standin.fault("reset", path="/scrobble/", method="POST", times=1000)
+    kodi.player.play_movie(heat, at=0.2 * MOVIE_LEN)   # then this Kodi, offline: 20 %
+    kodi.player.pause()
+    harness.run(120)
+    standin.clear_faults()
+    harness.deliver(max_seconds=20 * 60)
+
+    assert [round(p["progress"]) for p in playbacks_of(standin, "Heat")] == [20]
+    assert "newer position" not in kodi.log_text()
+
+
+def test_a_newer_position_of_another_item_does_not_stop_the_queued_event(kodi, linked_harness):
+    harness, standin = linked_harness, linked_harness.standin
+    heat = movie(kodi)
+    standin.fault("reset", path="/scrobble/", method="POST", times=1000)
+    kodi.player.play_movie(heat, at=0.2 * MOVIE_LEN)
+    kodi.player.pause()
+    harness.run(120)
+    _other_device_pauses(standin, 60.0, ids={"imdb": "tt0122690"})  # Ronin, not Heat
+    standin.clear_faults()
+    harness.deliver(max_seconds=20 * 60)
+    held = sorted((p["movie"]["title"], round(p["progress"])) for p in standin.state()["playbacks"])
+    assert held == [("Heat", 20), ("Ronin", 60)]
+
+
+def test_an_event_sent_at_once_costs_no_extra_request(kodi, linked_harness):
+    harness, standin = linked_harness, linked_harness.standin
+    kodi.player.play_movie(movie(kodi), at=0.2 * MOVIE_LEN)
+    kodi.player.pause()
+    harness.deliver()
+    assert [r["path"] for r in standin.requests()] == ["/scrobble/start", "/scrobble/pause"]  # no GET
+
+
+def test_a_failed_newer_position_check_keeps_the_event_for_later_instead_of_sending_blind(kodi,
+                                                                                         linked_harness):
+    harness, standin = linked_harness, linked_harness.standin
+    heat = movie(kodi)
+    standin.fault("reset", path="/scrobble/", method="POST", times=1000)
+    kodi.player.play_movie(heat, at=0.2 * MOVIE_LEN)
+    kodi.player.pause()
+    harness.run(60)
+    standin.clear_faults()
+    standin.fault("503", path="/sync/activities", method="GET", times=2)
+    standin.clear_requests()
+    harness.deliver(max_seconds=20 * 60)
+    assert [round(p["progress"]) for p in playbacks_of(standin, "Heat")] == [20]
+    assert [(r["path"], r["status"]) for r in standin.requests()] == [
+        ("/sync/activities", 503), ("/sync/activities", 503), ("/sync/activities", 200),
+        ("/scrobble/pause", 201)]  # sent only after a good check
 
 
 def test_429_and_scrobble_lock_are_retried_later_not_dropped(kodi, harness, standin):

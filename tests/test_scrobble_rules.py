@@ -27,8 +27,13 @@ from simkl_resume.core.scrobble import (
     backoff_delay,
     classify,
     collapse,
+    moved_since,
+    needs_remote_check,
+    newer_remote,
     next_to_send,
 )
+from simkl_resume.core.model import Activities
+from simkl_resume.core.parse import parse_playbacks
 
 MOVIE = {"movie": {"title": "Inception", "year": 2010, "ids": {"imdb": "tt1375666"}}}
 EPISODE = {"show": {"title": "Breaking Bad", "ids": {"tvdb": 81189}}, "episode": {"season": 1, "number": 5}}
@@ -538,3 +543,53 @@ def test_a_post_during_a_hold_does_not_shorten_it():
     pacer.hold_until(120.0)
     pacer.sent(100.0)
     assert pacer.wait(110.0) == pytest.approx(10.0)
+
+
+# -- newest wins on the way out --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Queued:
+    created: float
+    body: Dict[str, Any]
+
+
+T0 = 1_700_000_000.0  # 2023-11-14T22:13:20Z
+MOVIE_BODY = scrobble_body(MOVIE, 20.0)
+
+
+def _activities(movies=None, tv=None, anime=None):
+    return Activities(all=None, playback={"movies": movies, "tv_shows": tv, "anime": anime})
+
+
+def _simkl_pause(paused_at, progress=60.0, imdb="tt1375666"):
+    return parse_playbacks([{"id": 1, "progress": progress, "paused_at": paused_at, "type": "movie",
+                             "movie": {"title": "Inception", "ids": {"imdb": imdb, "simkl": 5}}}])[0]
+
+
+def test_only_an_event_that_waited_is_checked_against_simkl():
+    assert not needs_remote_check(Queued(T0, MOVIE_BODY), T0 + 30)
+    assert needs_remote_check(Queued(T0, MOVIE_BODY), T0 + 31)
+
+
+def test_an_item_bucket_that_moved_after_the_event_was_queued_means_look_closer():
+    assert moved_since(_activities(movies="2023-11-14T22:13:21Z"), MOVIE_BODY, T0)
+    assert not moved_since(_activities(movies="2023-11-14T22:13:20Z"), MOVIE_BODY, T0)
+    assert not moved_since(_activities(tv="2030-01-01T00:00:00Z"), MOVIE_BODY, T0)  # another bucket
+    assert not moved_since(_activities(), MOVIE_BODY, T0)
+
+
+def test_an_episode_sent_as_show_looks_at_the_anime_bucket_too():
+    body = scrobble_body(EPISODE, 20.0)
+    assert moved_since(_activities(anime="2030-01-01T00:00:00Z"), body, T0)
+
+
+def test_an_unreadable_activity_timestamp_counts_as_moved():
+    assert moved_since(_activities(movies="yesterday"), MOVIE_BODY, T0)
+
+
+def test_a_position_saved_after_the_event_was_queued_supersedes_it_and_an_older_one_does_not():
+    newer = _simkl_pause("2023-11-14T22:13:21Z")
+    assert newer_remote(MOVIE_BODY, T0, [newer]) is newer
+    assert newer_remote(MOVIE_BODY, T0, [_simkl_pause("2023-11-14T22:13:20Z")]) is None  # equal: not newer
+    assert newer_remote(MOVIE_BODY, T0, [_simkl_pause("2023-11-14T22:13:21Z", imdb="tt0000001")]) is None

@@ -13,6 +13,11 @@ ScrobbleSender(ctx, log=None, real_clock=time.monotonic)   a worker.BackgroundWo
   per run; `next_due` (Kodi clock) tells ScrobblePush.tick when to wake it again. Besides
   the Kodi clock, consecutive POSTs are also kept >= MIN_POST_GAP apart in real time (Simkl
   counts real seconds; on real Kodi the two clocks agree and this never waits).
+  Newest wins on the way out: an entry older than core.scrobble.STALE_AFTER when its turn
+  comes is first checked against Simkl (GET /sync/activities; only when the item's bucket
+  moved since the entry was queued, GET /sync/playback/<kind>?date_from=<queued>): when
+  Simkl holds a position of that item saved after the entry was queued, the entry is dropped
+  (logged), never sent. A failed check counts as the entry's failure.
   `waiting` = how many items of the account wait to be sent (ScrobblePush shows it on the
   settings page).
 """
@@ -24,6 +29,7 @@ from .core.errors import AuthRequired
 from .worker import BackgroundWorker
 
 AUTH_RECHECK = 10.0
+_SEND, _SUPERSEDED, _FAILED = "send", "superseded", "failed"
 
 
 def kodi_log(level, message):
@@ -36,6 +42,10 @@ def account_key(ctx):
     """The outbox account (the account's name, never the token): the signed-in account, or
     the one Simkl signed out with a 401 until it signs in again; None when nobody is."""
     return ctx.account.queue_name
+
+
+def _describe(entry):
+    return "%s %s %.2f%%" % (entry.action, entry.item_key, float(entry.body.get("progress", 0)))
 
 
 class ScrobbleSender(BackgroundWorker):
@@ -118,6 +128,13 @@ class ScrobbleSender(BackgroundWorker):
         if head is None or paced > now:
             self._set_due(max(due if due is not None else paced, paced))
             return
+        if scrobble.needs_remote_check(head, now):
+            checked = self._check_newer(head, token)
+            if checked != _SEND:
+                if checked == _SUPERSEDED:
+                    self._set_waiting([entry for entry in to_send if entry is not head])
+                self._set_due(self._now())  # the next one at once: no POST went out
+                return
         self._real_gap()
         if self.stopping:
             return
@@ -142,8 +159,32 @@ class ScrobbleSender(BackgroundWorker):
     def _client_log(self, level, message):
         self._logf(level, message)
 
+    def _check_newer(self, entry, token):
+        """Newest wins on the way out: _SUPERSEDED (and the entry dropped) when Simkl holds a
+        position of the same item saved after the entry was queued (another device), else
+        _SEND. A failed check is the entry's failure (_FAILED; classify: retry later, or the
+        401 path), as for the POST itself."""
+        try:
+            client = self._get_client(token)
+            activities = client.activities(retries=0)
+            if not scrobble.moved_since(activities, entry.body, entry.created):
+                return _SEND
+            kind = "movies" if "movie" in entry.body else "episodes"
+            since = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(int(float(entry.created))))
+            newer = scrobble.newer_remote(entry.body, entry.created,
+                                          client.playbacks(kind=kind, date_from=since, retries=0))
+        except Exception as exc:  # noqa: BLE001 - classify decides, as for the POST itself
+            self._failed(entry, exc, _describe(entry) + " (checking Simkl for a newer position)", token)
+            return _FAILED
+        if newer is None:
+            return _SEND
+        self.ctx.outbox.done(entry.id)
+        self._logf("info", "scrobble: %s not sent: Simkl holds a newer position of it (%.2f%%, saved %s,"
+                   " by another device)" % (_describe(entry), newer.progress, newer.paused_at))
+        return _SUPERSEDED
+
     def _send(self, entry, token):
-        what = "%s %s %.2f%%" % (entry.action, entry.item_key, float(entry.body.get("progress", 0)))
+        what = _describe(entry)
         try:
             client = self._get_client(token)
             reply = client.scrobble(entry.action, entry.body)

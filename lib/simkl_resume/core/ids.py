@@ -41,6 +41,10 @@ item_key(body) -> str
     "movie:<idkey>=<value>" or "episode:<idkey>=<value>:<season>x<number>", using the first
     id present in KEY_PRIORITY (so an imdb+tmdb body and the same body next time give the
     same key). Falls back to the lower-cased title and year when there are no ids.
+same_item(body, playback) -> bool
+    Is a scrobble body about the item of a core.model.Playback (one shared id; episodes: same
+    season/number, Simkl's or the playback's TVDB numbering)? Used to find a NEWER position
+    another device saved for an item before an old queued event goes out.
 history_body(playback, watched_at=None) -> dict
     A core.model.Playback -> body for POST /sync/history (mark as watched):
       movie:   {"movies": [{"title", "year", "ids"}]}
@@ -250,6 +254,38 @@ def item_key(body: Mapping[str, Any]) -> str:
             number = _clean_str(episode.get("number"))
             return f"episode:{ids_part}:{season}x{number}"
     raise ValueError("item_key: body has neither movie, show nor anime")
+
+
+def same_item(body: Mapping[str, Any], playback: Any) -> bool:
+    """Is the scrobble `body` about the item of `playback` (a core.model.Playback)?
+
+    Movies: a movie playback sharing one id (same key, same normalized value). Episodes
+    ("show" or "anime" bodies): an episode playback whose show shares one id, with the same
+    season and number - Simkl's own numbering or, for anime, its tvdb_season/tvdb_number (a
+    Kodi library episode goes as "show" numbered like TVDB). Titles never match alone."""
+    if not isinstance(body, Mapping):
+        return False
+    movie = body.get("movie")
+    if isinstance(movie, Mapping):
+        return playback.type == MOVIE and _share_an_id(movie.get("ids"), playback.ids)
+    for container in ("show", "anime"):
+        show = body.get(container)
+        if not isinstance(show, Mapping):
+            continue
+        if playback.type != EPISODE or not _share_an_id(show.get("ids"), playback.ids):
+            return False
+        episode = body.get("episode") if isinstance(body.get("episode"), Mapping) else {}
+        numbers = (int_or_none(episode.get("season")), int_or_none(episode.get("number")))
+        if None in numbers:
+            return False
+        return numbers in ((playback.season, playback.number), (playback.tvdb_season, playback.tvdb_number))
+    return False
+
+
+def _share_an_id(ids: Any, other: Mapping[str, str]) -> bool:
+    mine = simkl_ids(ids if isinstance(ids, Mapping) else {})
+    theirs = simkl_ids(other if isinstance(other, Mapping) else {})
+    return any(theirs.get(key) == value for key, value in mine.items())
 
 
 def history_body(playback: Any, watched_at: Optional[str] = None) -> Dict[str, Any]:

@@ -63,6 +63,22 @@ next_to_send(to_send, now) -> (entry or None, due)
     (sending those first would let the stale one land last), never another item's. `due`
     = when the earliest item head is due (`now` when one is; None for no entries).
 
+Newest wins on the way out (an event that waited must not land over a newer position)
+    STALE_AFTER = 30 s: an event older than that when its turn comes (it waited: offline,
+    Simkl down, a retry) is checked against Simkl before it is sent:
+    needs_remote_check(entry, now) -> bool          now - entry.created > STALE_AFTER
+    playback_buckets(body) -> tuple of activity buckets that hold the item's playback
+        (movie: movies; show: tv_shows and anime - Simkl files a Kodi "show" body of an
+        anime under anime; anime: anime)
+    moved_since(activities, body, since) -> bool
+        core.model.Activities: did any of the item's buckets' `playback` move after `since`
+        (epoch)? An unreadable timestamp counts as moved (look, rather than guess).
+    newer_remote(body, since, playbacks) -> Playback or None
+        The playback of the same item (core.ids.same_item) saved after `since`: the event is
+        then superseded and dropped (logged), whatever its action - a late start would clear
+        that position, a late pause/stop would overwrite it, a late watched stop would remove
+        it. Equal times are not newer. Device and Simkl clocks are assumed in step (NTP).
+
 Delivery policy
     classify(error, attempt, rand=None) -> Verdict(kind, delay, hold_all)
         kind RETRY ("retry", try again after `delay` seconds), DROP ("drop": log, remove
@@ -100,7 +116,9 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from . import errors
 from .ids import item_key as _item_key
-from .ids import scrobble_body
+from .ids import same_item, scrobble_body
+from .model import BUCKET_ANIME, BUCKET_MOVIES, BUCKET_TV
+from .parse import parse_timestamp
 from .progress import number_or_none, progress_percent
 
 START = "start"
@@ -124,6 +142,7 @@ BACKOFF_BASE = 5.0
 BACKOFF_CAP = 15 * 60.0
 SCROBBLE_LOCK_DELAY = 20.0
 MIN_POST_GAP = 1.0
+STALE_AFTER = 30.0
 
 
 @dataclass(frozen=True)
@@ -310,6 +329,40 @@ def next_to_send(entries: Sequence[Any], now: float) -> Tuple[Optional[Any], Opt
             return entry, float(now)
         earliest = when if earliest is None else min(earliest, when)
     return None, earliest
+
+
+# -- newest wins on the way out ---------------------------------------------------------
+def needs_remote_check(entry: Any, now: float) -> bool:
+    return float(now) - float(entry.created) > STALE_AFTER
+
+
+def playback_buckets(body: Mapping[str, Any]) -> Tuple[str, ...]:
+    if "movie" in body:
+        return (BUCKET_MOVIES,)
+    if "show" in body:
+        return (BUCKET_TV, BUCKET_ANIME)
+    return (BUCKET_ANIME,)
+
+
+def moved_since(activities: Any, body: Mapping[str, Any], since: float) -> bool:
+    for bucket in playback_buckets(body):
+        stamp = (activities.playback or {}).get(bucket)
+        if stamp is None:
+            continue
+        try:
+            _, epoch = parse_timestamp(stamp)
+        except errors.MalformedReply:
+            return True
+        if epoch > float(since):
+            return True
+    return False
+
+
+def newer_remote(body: Mapping[str, Any], since: float, playbacks: Sequence[Any]) -> Optional[Any]:
+    for playback in playbacks:
+        if same_item(body, playback) and float(playback.paused_epoch) > float(since):
+            return playback
+    return None
 
 
 # -- delivery policy ---------------------------------------------------------------------
