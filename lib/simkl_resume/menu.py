@@ -50,6 +50,8 @@ S_WATCHED = 30420
 S_NOTHING_PAUSED = 30421
 S_UPDATING = 30429
 S_NEXT_PAGE = 30430
+S_PAUSED_HERE_AGO = 30440
+S_PAUSED_HERE_NOW = 30441
 
 GREY = "[COLOR grey]%s[/COLOR]"
 
@@ -103,7 +105,10 @@ def entry_details(entry, now):
     if left is not None:
         parts.append(_(S_LEFT) % format_clock(left))
     age = format_age(now - float(entry.get("paused_epoch") or now))
-    parts.append(_(S_PAUSED_AGO) % age if age else _(S_PAUSED_NOW))
+    if entry.get("own"):  # this Kodi's own stop: not "from another device"
+        parts.append(_(S_PAUSED_HERE_AGO) % age if age else _(S_PAUSED_HERE_NOW))
+    else:
+        parts.append(_(S_PAUSED_AGO) % age if age else _(S_PAUSED_NOW))
     expires = entry.get("expires_epoch")
     if expires is not None and float(expires) > now:  # expired ones are not drawn (page_entries)
         remaining = float(expires) - now

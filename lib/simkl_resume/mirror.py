@@ -126,7 +126,8 @@ class ResumeMirror(Component):
                 continue
             try:
                 out.append(core.Target(entry["mediatype"], int(entry["dbid"]), entry.get("playback_id"),
-                                       float(entry["progress"]), float(entry.get("paused_epoch") or 0)))
+                                       float(entry["progress"]), float(entry.get("paused_epoch") or 0),
+                                       bool(entry.get("own"))))
             except (KeyError, TypeError, ValueError):
                 continue
         return out

@@ -12,9 +12,10 @@ as a yes/no dialog that closes by itself after AUTOCLOSE seconds keeping the cur
 Yes seeks to Simkl's position (if the same file still plays).
 No prompt when: the setting is off; the playback was started by our own menu (the
 Window(10000) menu_play marker names the playing file); the item is not a library item or has
-no matched Simkl playback (KEY_RESUME_LIST); the local `lastplayed` is at or after Simkl's
-paused_at (the local position is newer); or Simkl's position is within THRESHOLD (30 s) of
-where playback started.
+no matched, unexpired Simkl playback (KEY_RESUME_LIST); the playback is this device's own last
+scrobble (delivered.py: it was paused on THIS Kodi, never "on another device"); the local
+`lastplayed` is at or after Simkl's paused_at (the local position is newer); or Simkl's
+position is within THRESHOLD (30 s) of where playback started.
 
 `side` is the Kodi side (kodi.prompt_dialog.KodiPromptSide by default); tests may pass another.
 """
@@ -22,6 +23,8 @@ import threading
 from typing import Any, Dict, Optional
 
 from .core.mirror import lastplayed_epoch
+from .core.model import Playback
+from .delivered import load_events, own_playback
 from .core.progress import format_clock, resume_position
 from .mirror import local_utc_offset
 from .resume_cache import load_resume_list, matched_entries
@@ -141,7 +144,7 @@ class PlayPrompt(Component):
         if file and pending["file"] and file != pending["file"]:
             return
         entry = find_entry(load_resume_list(self.ctx.cache), kind, dbid, self.ctx.now())
-        if entry is None:
+        if entry is None or self._own(entry):
             return
         local = lastplayed_epoch(self.side.lastplayed(kind, dbid), self.utc_offset)
         target = decide(pending["start"], pending["total"], entry, local, self.threshold)
@@ -155,6 +158,16 @@ class PlayPrompt(Component):
             # through the main thread's own Player object: an xbmc.Player created on this
             # thread would have Kodi queue player callbacks to a thread that never runs them
             self.player.seekTime(float(target))
+
+    def _own(self, entry):
+        """This device's own last scrobble (asked now: it may be newer than the list)."""
+        if entry.get("own"):
+            return True
+        try:
+            playback = Playback.from_dict(entry.get("playback") or {})
+        except (TypeError, ValueError):
+            return False
+        return own_playback(load_events(self.ctx.cache), playback) is not None
 
     def _message(self, target, age):
         formatted = _format_age(age)

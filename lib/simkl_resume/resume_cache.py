@@ -30,7 +30,7 @@ KEY_MENU_PAGE = "resume_menu.%d"
 
 # What menu.entry_spec reads of an entry (the rest - playback, file, via, ... - is for actions).
 MENU_FIELDS = ("playback_id", "type", "title", "year", "show_title", "season", "number", "progress",
-               "paused_epoch", "expires_epoch", "matched", "reason", "mediatype", "dbid", "uniqueids",
+               "paused_epoch", "expires_epoch", "own", "matched", "reason", "mediatype", "dbid", "uniqueids",
                "art", "duration")
 
 

@@ -11,7 +11,8 @@ KEY_RESUME_LIST holds {"v": 1, "built_at": epoch, "source": playbacks_checksum(.
 An entry is a plain dict:
     playback_id, playback (Playback.to_dict(), for /sync/history), type ("movie"|"episode"),
     title (movie title / episode title), year, show_title, season, number,
-    progress, paused_epoch, expires_epoch (paused + the plan's retention days),
+    progress, paused_epoch, expires_epoch (paused + the plan's retention days), own (this
+    device's own last scrobble of the item: core.own / delivered.py; "paused on this Kodi"),
     matched (bool), reason (core.matching NoMatch reason, None when matched), via,
     mediatype ("movie"|"episode"), dbid, tvshowid, file, art, uniqueids, runtime (library
     seconds, 0 when unknown: never used to seek), duration (the file's REAL length in seconds,
@@ -23,6 +24,7 @@ import threading
 from typing import Any, Dict, List, Optional
 
 from .context import KEY_PLAYBACKS
+from .delivered import load_events, own_playback
 from .core.mirror import real_duration
 from .core.matching import Match, match_all, matched_first, shows_needed
 from .core.model import EPISODE, Playback
@@ -67,14 +69,14 @@ def _show_art(show: Optional[Dict[str, Any]]) -> Dict[str, str]:
     return art
 
 
-def _entry(playback: Playback, result: Any, retention_days: int) -> Dict[str, Any]:
+def _entry(playback: Playback, result: Any, retention_days: int, own: bool = False) -> Dict[str, Any]:
     entry = {
         "playback_id": playback.id, "playback": playback.to_dict(), "type": playback.type,
         "title": playback.episode_title if playback.type == EPISODE else playback.title,
         "year": playback.year, "show_title": playback.title if playback.type == EPISODE else None,
         "season": playback.season, "number": playback.number,
         "progress": float(playback.progress), "paused_epoch": playback.paused_epoch,
-        "expires_epoch": playback.paused_epoch + retention_days * DAY,
+        "expires_epoch": playback.paused_epoch + retention_days * DAY, "own": bool(own),
         "matched": isinstance(result, Match), "reason": None, "via": None,
         "mediatype": None, "dbid": None, "tvshowid": None, "file": None, "art": {}, "uniqueids": {},
         "runtime": 0, "duration": None,
@@ -112,9 +114,10 @@ def _fill_from_library(entry, result: Match, item: Optional[Dict[str, Any]],
 
 
 def build_resume_list(playbacks: List[Playback], index, library: KodiLibrary, retention_days: int,
-                      now: float, source: str = "") -> Dict[str, Any]:
+                      now: float, source: str = "", delivered=None) -> Dict[str, Any]:
     """Match `playbacks` (newest first) against `index` and read what the menu needs of each
-    matched item: one GetEpisodes (+ one GetTVShowDetails) per needed show, movie details."""
+    matched item: one GetEpisodes (+ one GetTVShowDetails) per needed show, movie details.
+    `delivered`: this device's delivered events (delivered.load_events) - marks own entries."""
     needed = shows_needed(index, playbacks)
     episodes = {sid: library.episodes(sid) for sid in sorted(needed)}
     shows = {sid: library.show_details(sid) for sid in sorted(needed)}
@@ -124,7 +127,7 @@ def build_resume_list(playbacks: List[Playback], index, library: KodiLibrary, re
     episode_items = {ep.get("episodeid"): ep for eps in episodes.values() for ep in eps}
     entries = []
     for playback, result in results:
-        entry = _entry(playback, result, retention_days)
+        entry = _entry(playback, result, retention_days, own_playback(delivered, playback) is not None)
         if isinstance(result, Match):
             if result.kind == "movie":
                 _fill_from_library(entry, result, movies.get(result.dbid), None)
@@ -185,7 +188,8 @@ class ResumeListBuilder(Component):
             except Exception:  # a damaged account file must not stop the list
                 retention = 7
             value = build_resume_list(playbacks, self.index.get(), self.library, retention,
-                                      self.context.now(), playbacks_checksum(raw))
+                                      self.context.now(), playbacks_checksum(raw),
+                                      load_events(self.context.cache))
             old = load_resume_list(self.context.cache)
             self.builds += 1
             changed = old is None or old.get("entries") != value["entries"]

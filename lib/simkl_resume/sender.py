@@ -20,6 +20,9 @@ ScrobbleSender(ctx, log=None, real_clock=time.monotonic)   a worker.BackgroundWo
   (logged), never sent. A failed check counts as the entry's failure.
   `waiting` = how many items of the account wait to be sent (ScrobblePush shows it on the
   settings page).
+  `on_delivered(body, action, at)` (default: delivered.record_delivery into ctx.cache) is
+  called for every scrobble Simkl accepted, before it leaves the outbox: the pull side
+  recognises this device's own playbacks by it (issue 13 item 2).
 """
 import threading
 import time
@@ -51,8 +54,9 @@ def _describe(entry):
 class ScrobbleSender(BackgroundWorker):
     name = "scrobble-sender"
 
-    def __init__(self, ctx, log=None, real_clock=time.monotonic):
+    def __init__(self, ctx, log=None, real_clock=time.monotonic, on_delivered=None):
         self._logf = log or kodi_log
+        self.on_delivered = on_delivered or self._remember_delivery
         super().__init__(log=lambda message: self._logf("error", message))
         self.ctx = ctx
         self._now = ctx.now
@@ -193,10 +197,22 @@ class ScrobbleSender(BackgroundWorker):
             self._failed(entry, exc, what, token)
             return False
         self._post_done()
+        self._delivered(entry)
         self.ctx.outbox.done(entry.id)
         result = reply.get("action") if isinstance(reply, dict) else None
         self._logf("info", "scrobble: %s delivered (%s)" % (what, result or "ok"))
         return True
+
+    def _remember_delivery(self, body, action, at):
+        from .delivered import record_delivery
+
+        record_delivery(self.ctx.cache, body, action, at)
+
+    def _delivered(self, entry):
+        try:
+            self.on_delivered(entry.body, entry.action, self._now())
+        except Exception as exc:  # noqa: BLE001 - remembering must never cost the delivery
+            self._logf("warning", "scrobble: delivery not remembered: %r" % (exc,))
 
     def _post_done(self):
         self.pacer.sent(self._now())

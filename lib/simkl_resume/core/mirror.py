@@ -17,6 +17,8 @@ Decisions (keep in sync with tests/test_mirror*.py):
 - `lastplayed` is Kodi's LOCAL wall-clock time; it is turned into epoch seconds with the UTC
   offset valid at that instant (daylight saving time), not today's offset.
 - Position = core.progress.resume_position(progress, duration) (never the last 10 s).
+- Own playback: a target this device scrobbled itself (Target.own) is the local position it
+  is: never written over, never cleared.
 - Newest wins: when the item's `lastplayed` is at or after Simkl's `paused_at`, the local
   resume point is newer and is never overwritten. Otherwise Simkl's position is written,
   unless the local resume point is already within SAME_POSITION seconds of it (nothing to do;
@@ -41,7 +43,8 @@ from .progress import resume_position
 SAME_POSITION = 2.0
 PROVENANCE_FORMAT = 1
 
-Target = namedtuple("Target", "kind dbid playback_id progress paused_epoch")
+# own: the playback is this device's own last scrobble (core.own) - Kodi already holds it
+Target = namedtuple("Target", "kind dbid playback_id progress paused_epoch own", defaults=(False,))
 LocalItem = namedtuple("LocalItem", "position total lastplayed_epoch duration")
 Write = namedtuple("Write", "kind dbid position total playback_id")
 MirrorPlan = namedtuple("MirrorPlan", "writes provenance skipped")
@@ -171,6 +174,9 @@ def plan_mirror(targets: Iterable[Target], items: Dict[Tuple[str, int], LocalIte
         if mine is not None and not _ours(item, mine):
             records.pop(key, None)  # the user played or changed it since: no longer ours
             mine = None
+        if target.own:
+            skipped.append((key, "own"))
+            continue
         if item.lastplayed_epoch is not None and item.lastplayed_epoch >= (target.paused_epoch or 0):
             skipped.append((key, "local_newer"))
             continue
