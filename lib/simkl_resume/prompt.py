@@ -16,18 +16,24 @@ no matched, unexpired Simkl playback (KEY_RESUME_LIST); the playback is this dev
 scrobble (delivered.py: it was paused on THIS Kodi, never "on another device"); the local
 `lastplayed` is at or after Simkl's paused_at (the local position is newer); or Simkl's
 position is within THRESHOLD (30 s) of where playback started.
+What other addons play (issue 16): when the item is not a library item, side.other_addon_item
+identifies it with the push side's sources (kodi.playing.what_is_playing -> core.identity:
+uniqueids, script.trakt.ids, TMDbHelper.PlayerInfoString; never an excluded item) and any
+resume-list entry whose Simkl playback has the same ids is offered the same way; the local
+`lastplayed` is what Kodi keeps for the played (plugin) URL.
 
 `side` is the Kodi side (kodi.prompt_dialog.KodiPromptSide by default); tests may pass another.
 """
 import threading
 from typing import Any, Dict, Optional
 
+from .core.identity import same_item
 from .core.mirror import lastplayed_epoch
 from .core.model import Playback
 from .delivered import load_events, own_playback
 from .core.progress import format_clock, resume_position
 from .mirror import local_utc_offset
-from .resume_cache import load_resume_list, matched_entries
+from .resume_cache import expired, load_resume_list, matched_entries
 from .service import Component
 from .worker import BackgroundWorker
 
@@ -44,6 +50,19 @@ def find_entry(resume_list: Optional[Dict[str, Any]], kind: str, dbid: int,
     best = None
     for entry in matched_entries(resume_list, now):
         if entry.get("mediatype") == kind and entry.get("dbid") == dbid:
+            if best is None or (entry.get("paused_epoch") or 0) > (best.get("paused_epoch") or 0):
+                best = entry
+    return best
+
+
+def find_entry_for(resume_list: Optional[Dict[str, Any]], item: Optional[Dict[str, Any]],
+                   now: Optional[float] = None) -> Optional[Dict[str, Any]]:
+    """The newest resume-list entry (matched to the library or not; not expired at `now`)
+    whose Simkl playback is about `item` (a core.ids.scrobble_item body), or None. For what
+    other addons play."""
+    best = None
+    for entry in (resume_list or {}).get("entries") or []:
+        if same_item(item, entry.get("playback")) and not expired(entry, now):
             if best is None or (entry.get("paused_epoch") or 0) > (best.get("paused_epoch") or 0):
                 best = entry
     return best
@@ -139,6 +158,7 @@ class PlayPrompt(Component):
             return  # started by our resume menu: it already starts at Simkl's position
         playing = self.side.playing_item()
         if playing is None:
+            self._consider_other_addon(pending)
             return
         kind, dbid, file = playing
         if file and pending["file"] and file != pending["file"]:
@@ -147,6 +167,22 @@ class PlayPrompt(Component):
         if entry is None or self._own(entry):
             return
         local = lastplayed_epoch(self.side.lastplayed(kind, dbid), self.utc_offset)
+        self._offer(pending, entry, local, kind)
+
+    def _consider_other_addon(self, pending):
+        """Not a library item: what another addon plays, identified like the push side does
+        (core.identity); its local `lastplayed` is the one Kodi keeps for the played URL."""
+        other = self.side.other_addon_item(self.player)
+        if other is None:
+            return
+        item, url = other
+        entry = find_entry_for(load_resume_list(self.ctx.cache), item, self.ctx.now())
+        if entry is None or self._own(entry):
+            return
+        local = lastplayed_epoch(self.side.url_lastplayed(url), self.utc_offset)
+        self._offer(pending, entry, local, "movie" if "movie" in item else "episode")
+
+    def _offer(self, pending, entry, local, kind):
         target = decide(pending["start"], pending["total"], entry, local, self.threshold)
         if target is None or not self._current(pending["generation"]):
             return

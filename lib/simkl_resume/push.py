@@ -246,7 +246,8 @@ class ScrobblePush:
         if item is None and not live and self._marker is not None:
             item = self._item_from_marker(self._marker)
         if item is None and not live:
-            self._logf("debug", "scrobble: nothing identifiable in %s; not sent" % (now_playing.file or "?"))
+            self._logf("debug", "scrobble: nothing identifiable in %s (%s); not sent"
+                       % (now_playing.file or "?", getattr(now_playing, "reason", "") or "no ids"))
         actions = self.session.av_started(item, self._duration, position or 0.0, live=live)
         if self.session.state == scrobble.SKIPPED and item is not None:
             self._logf("debug", "scrobble: skipped (%s)" % self.session.skip_reason)

@@ -123,6 +123,7 @@ class FakeKodi:
         self.clock.add_event_source(self.player._end_time)
         self.clock.add_tick_handler(self.player._tick)
         self.file_durations = {}            # path -> seconds, for files outside the library
+        self.file_details = {}              # plugin URL -> {"lastplayed", "playcount"} (Files.GetFileDetails)
         self.default_file_duration = 1800.0
         self.jsonrpc = Dispatcher(self)
         self.jsonrpc_calls = []             # (method, params)
@@ -287,6 +288,8 @@ class FakeKodi:
         key = label.strip().lower()
         if key == "container.folderpath":
             return self.container_path
+        if key == "player.filenameandpath":  # [live, 20.1] the plugin URL for a plugin item
+            return self.player.item.url if self.player.item is not None else ""
         return self.info_labels.get(key, "")
 
     # ---------------------------------------------------------------- plugin
@@ -357,6 +360,7 @@ class FakeKodi:
         """Open `path` (may be a plugin URL) as Kodi would; queues callbacks (no settle)."""
         from_plugin = False
         start = 0.0
+        url = path
         if path.startswith("plugin://"):
             resolved = self.resolve_plugin_url(path)
             if resolved is None:
@@ -366,6 +370,7 @@ class FakeKodi:
             path = resolved.getPath()
             from_plugin = True
         item = self.player.file_item(path, listitem, from_plugin=from_plugin)
+        item.url = url
         if listitem is not None:
             pct = listitem.getProperty("StartPercent")
             tag = listitem.getVideoInfoTag()

@@ -63,6 +63,7 @@ class Dispatcher:
             "Player.Stop": self.player_stop,
             "Player.PlayPause": self.player_playpause,
             "Files.GetDirectory": self.files_get_directory,
+            "Files.GetFileDetails": self.files_get_file_details,
         }
 
     # ---------------------------------------------------------------- envelope
@@ -252,8 +253,19 @@ class Dispatcher:
 
     def player_item(self, p):
         pl = self._player(p)
-        props = self._fields(p, set(MOVIE_FIELDS) | set(EPISODE_FIELDS))
+        props = self._fields(p, set(MOVIE_FIELDS) | set(EPISODE_FIELDS) | {"customproperties", "mediapath"})
         it = pl.item
+        extra = {"customproperties": dict(it.listitem._props) if it.listitem is not None else {},
+                 "mediapath": it.url}
+        if it.replayed:  # [live, Kodi 20.1] the same plugin URL played again: see PlayerState.start
+            out = {"label": it.label, "type": "unknown"}
+            blank = {"file": it.url, "season": -1, "episode": -1, "tvshowid": -1, "year": 0, "runtime": 0}
+            for f in props:
+                if f in extra:
+                    out[f] = extra[f]
+                elif f != "uniqueid":
+                    out[f] = blank.get(f, "")
+            return {"item": out}
         if it.kind in ("movie", "episode") and it.dbid != -1 and self.kodi.library.get(it.kind, it.dbid):
             row = self.kodi.library.get(it.kind, it.dbid)
             fields = [f for f in props if f in (MOVIE_FIELDS if it.kind == "movie" else EPISODE_FIELDS)]
@@ -263,12 +275,16 @@ class Dispatcher:
             if "file" in props:
                 out["file"] = it.file
             for f in props:
+                if f in extra:
+                    out[f] = extra[f]
+            for f in props:
                 out.setdefault(f, -1 if f in ("season", "episode", "tvshowid") else "")
             return {"item": out}
         out = {"label": it.label, "type": it.mediatype or "unknown"}
         defaults = {"uniqueid": it.uniqueid, "tvshowid": it.tvshowid, "season": it.season,
                     "episode": it.episode, "showtitle": it.showtitle, "file": it.file, "title": it.title,
                     "year": it.year, "runtime": int(it.runtime), "imdbnumber": it.imdbnumber}
+        defaults.update(extra)
         for f in props:
             # Kodi answers "" (or -1 for numbers) for a property a non-library item lacks.
             out[f] = defaults[f] if f in defaults else ""
@@ -370,6 +386,20 @@ class Dispatcher:
         return {"speed": 0 if pl.paused else 1}
 
     # ---------------------------------------------------------------- files
+    def files_get_file_details(self, p):
+        """Only what the addon asks: a played plugin URL's lastplayed/playcount [live, 20.1];
+        a file Kodi has no row for is -32602 (as the resolved clip's own path was)."""
+        details = self.kodi.file_details.get(p.get("file"))
+        if details is None:
+            raise invalid("no such file in the video database")
+        out = {"label": "", "type": "unknown"}
+        for f in p.get("properties", []):
+            if f == "resume":
+                out[f] = {"position": 0.0, "total": 0.0}
+            elif f in details:
+                out[f] = details[f]
+        return {"filedetails": out}
+
     def files_get_directory(self, p):
         directory = p.get("directory")
         if not isinstance(directory, str):

@@ -9,8 +9,10 @@ class PlayingItem:
 
     def __init__(self, file, duration, kind=None, dbid=-1, mediatype="", title="", year=0, season=-1,
                  episode=-1, showtitle="", tvshowid=-1, uniqueid=None, runtime=0, label="",
-                 listitem=None, from_plugin=False, imdbnumber=""):
+                 listitem=None, from_plugin=False, imdbnumber="", url=None):
         self.file = file
+        self.url = url or file      # what was opened: the plugin URL for a plugin item
+        self.replayed = False       # a plugin URL this Kodi played before (see PlayerState.start)
         self.duration = float(duration)
         self.kind = kind
         self.dbid = dbid
@@ -57,6 +59,7 @@ class PlayerState:
         self.plugin_playerid = 0    # a plugin:// file got playerid 0 on real Kodi 20.1
         self._active_playerid = None
         self.history = []           # (event, file, position) for debugging/tests
+        self.played_urls = set()    # plugin URLs played so far (the replay quirk, see start)
 
     # ---------------------------------------------------------------- state
     @property
@@ -104,6 +107,12 @@ class PlayerState:
         """Open `item` (a PlayingItem) at `start_at` seconds: onPlayBackStarted, onAVStarted."""
         if self.item is not None:
             self._finish(ended=False)
+        # [live, Kodi 20.1] A plugin URL played a second time: Player.GetItem answers only
+        # {"type": "unknown", "file": <the plugin URL>} (no uniqueid, title, season...); the
+        # player's info tag and the ListItem's properties still hold everything.
+        item.replayed = item.from_plugin and item.url in self.played_urls
+        if item.from_plugin:
+            self.played_urls.add(item.url)
         self.item = item
         self.paused = False
         self._pos0 = max(0.0, min(float(start_at), item.duration))
@@ -161,6 +170,11 @@ class PlayerState:
         self.paused = False
         self._active_playerid = None
         self._save_bookmark(item, pos, ended)
+        if item.from_plugin and item.kind is None:
+            # [live, Kodi 20.1] Files.GetFileDetails {file: <plugin URL>} reports `lastplayed`
+            # from this stop on (not while it plays the first time), in local time like the library's.
+            stamp = _time.strftime("%Y-%m-%d %H:%M:%S", _time.localtime(self._kodi.clock.now()))
+            self._kodi.file_details.setdefault(item.url, {"playcount": 0}).update(lastplayed=stamp)
         if ended:
             self._fire("onPlayBackEnded")
         else:

@@ -9,6 +9,9 @@
   Debian's Kodi ships none of them (ls /usr/share/kodi/addons). Only .py/.pem/.typed
   files are copied: compiled extensions (charset_normalizer's mypyc .so) are built for
   the test interpreter, not necessarily Kodi's; the pure-Python fallbacks are used.
+- `TEST_PLAYER_DIR` is tests/testplugin/plugin.video.simkl.testplayer, the test-only plugin
+  that plays a clip the way other addons do (uniqueids, script.trakt.ids, ...): stage it with
+  `KodiInstance(..., extra_addons=[TEST_PLAYER_DIR])` (stage_addon copies it like ours).
 - `stage_probe_addon` writes `script.realkodi.probe`: Kodi runs it with
   Addons.ExecuteAddon {wait: true, params: [code_file, result_file]}; it execs the code in
   Kodi's own interpreter and writes {"ok", "result", "error"} as JSON (KodiInstance.run_python).
@@ -26,6 +29,8 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 ADDON_ID = "plugin.video.simkl.resume"
 REQUESTS_ADDON_ID = "script.module.requests"
 PROBE_ADDON_ID = "script.realkodi.probe"
+TEST_PLAYER_ID = "plugin.video.simkl.testplayer"
+TEST_PLAYER_DIR = REPO_ROOT / "tests" / "testplugin" / TEST_PLAYER_ID
 ADDON_FILES = ("addon.xml", "default.py", "service.py", "lib", "resources")
 REQUESTS_PACKAGES = ("requests", "urllib3", "idna", "certifi", "charset_normalizer", "chardet")
 _IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", "*.pyo", ".pytest_cache", "*.so", "*.pyd")

@@ -137,12 +137,14 @@ class KodiInstance:
         use_template: bool = True,
         keep_home: bool = False,
         addon_settings: Optional[Dict[str, str]] = None,
+        extra_addons: Optional[List[Path]] = None,
     ):
         self.name = name
         self.port = port or free_port()
         self.tcp_port = free_port()  # JSON-RPC over raw TCP: notifications (listen())
         self.es_port = free_port()  # event server (UDP); must differ between instances
         self.addon_settings = dict(addon_settings or {})
+        self.extra_addons = [Path(p) for p in (extra_addons or [])]  # more addon dirs to stage + enable
         self.extra_env = dict(env or {})
         self._own_root = root is None
         self.root = Path(root) if root else Path(tempfile.mkdtemp(prefix="realkodi-%s-" % name))
@@ -226,6 +228,8 @@ class KodiInstance:
         _addons.build_requests_module(self.addons_dir)
         _addons.stage_probe_addon(self.addons_dir)
         enable += [_addons.REQUESTS_ADDON_ID, _addons.PROBE_ADDON_ID]
+        for extra in self.extra_addons:
+            enable.append(_addons.addon_id_of(_addons.stage_addon(self.addons_dir, extra)))
         if self.use_template:
             db_dir = self.userdata / "Database"
             if not db_dir.exists():

@@ -1,6 +1,6 @@
 """What Kodi is playing, as a core.ids.PlayingItem, and writing a stop back to the library.
 
-    now = what_is_playing(player=None)   # -> NowPlaying(item, live, file, kind, dbid)
+    now = what_is_playing(player=None)   # -> NowPlaying(item, live, file, kind, dbid, source, reason)
     library_item(kind, dbid)             # -> PlayingItem of a library movie/episode, or None
     write_library_resume(kind, dbid, position, total)
     write_menu_marker(marker); read_menu_marker() -> Optional[dict];
@@ -15,9 +15,12 @@ How an item is identified (kodi-notes.md):
   * library movie   -> VideoLibrary.GetMovieDetails uniqueid (imdbnumber only as an imdb id);
   * library episode -> VideoLibrary.GetEpisodeDetails (season, episode, tvshowid), then the
     SHOW's uniqueid through VideoLibrary.GetTVShowDetails;
-  * anything else   -> Player.GetItem's uniqueid (what Kodi 19 offers), completed on Kodi 20+
-    by the player's InfoTagVideo.getUniqueID(key).
-  * live TV: item type "channel", a pvr:// file, or Player.GetProperties live = true.
+  * then (and for anything not in the library) kodi/sources.observe reads the other sources -
+    the player's info tag and Player.GetItem uniqueids, Window(10000) script.trakt.ids and
+    TMDbHelper.PlayerInfoString, the ListItem property script.trakt.exclude - and
+    core.identity.identify picks the first that names the item, in that order (issue 16).
+  * live TV: item type "channel", a pvr:// file, or Player.GetProperties live = true (only the
+    library is asked then).
 Every JSON-RPC failure just means "not identifiable" (item None), never an exception.
 
 Menu-started playback [live, Kodi 20.1]: the first time an entry of our menu plays, Kodi
@@ -33,21 +36,24 @@ from collections import namedtuple
 from urllib.parse import parse_qs, urlsplit
 
 from .. import ADDON_ID
+from ..core.identity import SOURCE_LIBRARY, identify
 from ..core.ids import PlayingItem
 from .jsonrpc import call
 from .listing import kodi_major
+from .sources import observe
 from .window import HomeWindowMemory
 
 MENU_PLAY_KEY = "menu_play"  # HomeWindowMemory key: property <addon id>.menu_play
 MENU_PLAY_PROPERTY = ADDON_ID + "." + MENU_PLAY_KEY
 WATCHED_PERCENT = 80.0
 
-NowPlaying = namedtuple("NowPlaying", "item live file kind dbid")
-NOTHING = NowPlaying(None, False, "", None, -1)
+# item: the core.ids.PlayingItem to scrobble (None: not identified; `reason` says why);
+# source: which id source named it (core.identity.SOURCE_*).
+NowPlaying = namedtuple("NowPlaying", "item live file kind dbid source reason", defaults=("", ""))
+NOTHING = NowPlaying(None, False, "", None, -1, "", "nothing plays")
 
 _ITEM_PROPERTIES = ["title", "year", "uniqueid", "imdbnumber", "showtitle", "season", "episode",
                     "tvshowid", "file"]
-_UNIQUE_KEYS = ("imdb", "tmdb", "tvdb", "anidb", "mal", "simkl")
 
 
 def _call(method, params=None):
@@ -126,44 +132,6 @@ def library_item(kind, dbid):
     return None
 
 
-def _tag_unique_ids(tag):
-    """Kodi 20+: InfoTagVideo.getUniqueID(key) for the keys Simkl knows."""
-    ids = {}
-    if tag is None or not hasattr(tag, "getUniqueID"):
-        return ids
-    for key in _UNIQUE_KEYS:
-        try:
-            value = tag.getUniqueID(key)
-        except Exception:  # noqa: BLE001
-            value = ""
-        if value:
-            ids[key] = value
-    return ids
-
-
-def _non_library(item, player):
-    """A file outside the library (or a plugin item): Player.GetItem, plus the info tag on 20+."""
-    kind = str(item.get("type") or "").lower()
-    tag = player.info_tag() if player is not None and kodi_major() >= 20 else None
-    if kind not in ("movie", "episode") and tag is not None:
-        try:
-            kind = (tag.getMediaType() or "").lower()
-        except Exception:  # noqa: BLE001
-            kind = ""
-    if kind not in ("movie", "episode"):
-        return None
-    uniqueid = dict(item.get("uniqueid") or {}) if isinstance(item.get("uniqueid"), dict) else {}
-    for key, value in _tag_unique_ids(tag).items():
-        uniqueid.setdefault(key, value)
-    data = dict(item, type=kind, uniqueid=uniqueid)
-    if kind == "movie":
-        return PlayingItem.from_kodi(data)
-    show = _show_details(_dbid(item.get("tvshowid")))
-    if show is None:
-        show = {"title": item.get("showtitle") or "", "uniqueid": uniqueid}
-    return PlayingItem.from_kodi(data, show)
-
-
 def _item_from_tag(player):
     """A Player.GetItem-like dict from the player's info tag, or None (Kodi 19: no ids there)."""
     tag = player.info_tag() if player is not None and kodi_major() >= 20 else None
@@ -192,14 +160,16 @@ def what_is_playing(player=None):
     live = _is_live(playerid, item, file)
     kind = str(item.get("type") or "").lower()
     dbid = _dbid(item.get("id"))
-    playing = None
+    library = None
     if kind == "movie" and dbid > 0:
-        playing = _library_movie(dbid)
+        library = _library_movie(dbid)
     elif kind == "episode" and dbid > 0:
-        playing = _library_episode(dbid)
-    if playing is None and not live:
-        playing = _non_library(item, player)
-    return NowPlaying(playing, live, file, kind if dbid > 0 else None, dbid)
+        library = _library_episode(dbid)
+    if live:  # live TV: only what the library says (push skips live TV unless told otherwise)
+        return NowPlaying(library, live, file, kind if dbid > 0 else None, dbid,
+                          SOURCE_LIBRARY if library is not None else "", "")
+    found = identify(observe(player, item, library, playerid))
+    return NowPlaying(found.item, live, file, kind if dbid > 0 else None, dbid, found.source, found.reason)
 
 
 # -- menu-started playback ---------------------------------------------------------------------

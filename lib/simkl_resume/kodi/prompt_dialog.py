@@ -8,14 +8,22 @@
       .menu_marker() -> dict|None      kodi.playing.read_menu_marker (our menu started it)
       .playing_item() -> (kind, dbid, file)|None   the active video player's LIBRARY item
       .lastplayed(kind, dbid) -> str   the item's `lastplayed` ("" when never played)
+      .other_addon_item(player) -> (scrobble body, url)|None   a NON-library item identified
+                                     like the push side does (kodi.playing.what_is_playing:
+                                     uniqueids, script.trakt.ids, TMDbHelper.PlayerInfoString;
+                                     None when excluded or unidentified); url = the played
+                                     path (Player.Filenameandpath: the plugin URL [live, 20.1])
+      .url_lastplayed(url) -> str      Files.GetFileDetails lastplayed of that URL ("" unknown)
       .ask(message, autoclose_s) -> bool   Dialog().yesno that closes itself after
                                      autoclose_s (closing or timing out = No: keep position)
       .enabled() -> bool               setting prompt_on_play
 """
+import xbmc
 import xbmcgui
 
 from . import playing
 from .player import PushPlayer
+from ..core.ids import scrobble_item
 from .jsonrpc import call
 from .ui import HEADING, text
 
@@ -74,6 +82,28 @@ class KodiPromptSide:
         except Exception:  # noqa: BLE001
             return ""
         details = reply.get(kind + "details") if isinstance(reply, dict) else None
+        return str(details.get("lastplayed") or "") if isinstance(details, dict) else ""
+
+    @staticmethod
+    def other_addon_item(player):
+        now = playing.what_is_playing(player)
+        if now.item is None or now.kind is not None or now.live:  # nothing, or a library item
+            return None
+        body = scrobble_item(now.item)
+        if body is None:
+            return None
+        return body, xbmc.getInfoLabel("Player.Filenameandpath") or now.file
+
+    @staticmethod
+    def url_lastplayed(url):
+        if not url:
+            return ""
+        try:
+            reply = call("Files.GetFileDetails",
+                         {"file": url, "media": "video", "properties": ["lastplayed"]})
+        except Exception:  # noqa: BLE001 - a file Kodi keeps no row for: never played here
+            return ""
+        details = reply.get("filedetails") if isinstance(reply, dict) else None
         return str(details.get("lastplayed") or "") if isinstance(details, dict) else ""
 
     @staticmethod
