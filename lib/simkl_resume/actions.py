@@ -8,6 +8,9 @@ play(call)            /play?id=<playback id>: resolve the entry to its library f
                       "at"}) tells the push side what plays. An item removed from the library
                       since the list was built: a notification and setResolvedUrl(False).
 play_from_start(call) the same without a start position.
+play_next(call)       /play_next?episode=<episodeid>[&from_start=1]: an up-next entry (up_next.py):
+                      the library episode from its own resume point if it has one, else from
+                      the beginning; same resolve and marker as play.
 remove(call)          DELETE /sync/playback/{id} (404 = already gone), then the playback leaves the
                       cached playbacks and the resume list, and the container refreshes.
 mark_watched(call)    POST /sync/history (core.ids.history_body), then removed like remove().
@@ -15,8 +18,10 @@ Network trouble: a short localized notification and nothing changes locally.
 Only remove/watched talk to Simkl (and so import requests); play never does.
 """
 from .context import AddonContext
+from .core.progress import number_or_none, progress_percent
 from .kodi import listing, ui
 from .kodi.playing import write_menu_marker
+from .kodi.router import plugin_url
 from .menu import REASON_STRINGS as S_REASONS
 from .menu import current_list
 
@@ -53,16 +58,30 @@ def _play(call, ctx, from_start, library=None):
         ui.notify(S_REASONS.get(entry.get("reason"), S_REASONS["not_in_library"]))
         listing.resolve(call.handle, None)
         return False
+    item = _library_item(entry, library)
+    if item is None:
+        listing.resolve(call.handle, None)
+        return False
+    start = None if from_start else float(entry.get("progress") or 0.0)
+    return _resolve(call, ctx, entry, item, start, call_url(call, from_start))
+
+
+def _library_item(entry, library=None):
+    """The entry's library item as it is now (file, uniqueid, resume, ...), or None (told)."""
     if library is None:
         from .kodi.library import KodiLibrary
 
         library = KodiLibrary()
     item = library.details(entry["mediatype"], entry["dbid"])
-    file = (item or {}).get("file")
-    if not file:
+    if not (item or {}).get("file"):
         ui.notify(S_GONE_FROM_LIBRARY, error=True)
-        listing.resolve(call.handle, None)
-        return False
+        return None
+    return item
+
+
+def _resolve(call, ctx, entry, item, start_percent, action_url):
+    """Hand Kodi the library item of `entry` (from `start_percent` %, None = the beginning)."""
+    file = item["file"]
     raw_ids = item.get("uniqueid") or entry.get("uniqueids") or {}
     uniqueids = {str(k): str(v) for k, v in raw_ids.items() if v}
     spec = {"label": item.get("title") or entry.get("title") or "", "path": file, "playable": True,
@@ -72,22 +91,64 @@ def _play(call, ctx, from_start, library=None):
     if entry["mediatype"] == "episode":
         spec["info"].update({"tvshowtitle": entry.get("show_title"), "season": entry.get("season"),
                              "episode": entry.get("number")})
-    if not from_start:
-        spec["properties"] = {"StartPercent": repr(float(entry.get("progress") or 0.0))}
+    if start_percent is not None:
+        spec["properties"] = {"StartPercent": repr(float(start_percent))}
     write_menu_marker({"file": file, "dbid": entry["dbid"], "type": entry["mediatype"],
-                       "playback_id": entry["playback_id"], "at": ctx.now()})
+                       "playback_id": entry.get("playback_id"), "at": ctx.now()})
     if call.handle is None or call.handle < 0:
         # run as an action (RunPlugin): nothing to resolve, ask Kodi to play the entry's URL
-        listing.play_url(call_url(call, from_start))
+        listing.play_url(action_url)
         return True
     listing.resolve(call.handle, spec)
     return True
 
 
 def call_url(call, from_start):
-    from .kodi.router import plugin_url
-
     return plugin_url("/play_from_start" if from_start else "/play", id=call.params.get("id"))
+
+
+def find_up_next(ctx, episodeid):
+    """The up-next entry (up_next.py) of library episode `episodeid`, or None."""
+    for entry in (current_list(ctx) or {}).get("up_next") or []:
+        if entry.get("dbid") == episodeid:
+            return entry
+    return None
+
+
+def play_next(call, ctx=None, library=None):
+    """/play_next?episode=<episodeid>[&from_start=1]: an up-next entry. The library episode plays
+    from its own resume point when it has one (a local resume point wins, as in Kodi), else
+    from the beginning. An episode no longer in the list still plays (a widget may be older
+    than the list); one gone from the library is told and nothing plays."""
+    ctx = _context(ctx)
+    episodeid = call.param_int("episode")
+    if episodeid is None:
+        ui.notify(S_NOT_ON_SIMKL)
+        listing.resolve(call.handle, None)
+        return False
+    entry = find_up_next(ctx, episodeid) or {"type": "episode", "playback_id": None}
+    entry = dict(entry, mediatype="episode", dbid=episodeid)
+    item = _library_item(entry, library)
+    if item is None:
+        listing.resolve(call.handle, None)
+        return False
+    entry.setdefault("show_title", item.get("showtitle"))
+    entry.setdefault("season", item.get("season"))
+    entry.setdefault("number", item.get("episode"))
+    from_start = bool(call.param_int("from_start"))
+    start = None if from_start else local_resume_percent(item)
+    url = (plugin_url("/play_next", episode=episodeid, from_start=1) if from_start
+           else plugin_url("/play_next", episode=episodeid))
+    return _resolve(call, ctx, entry, item, start, url)
+
+
+def local_resume_percent(item):
+    """Percent of the library item's own resume point ({position, total}), None when none."""
+    resume = item.get("resume") if isinstance(item.get("resume"), dict) else {}
+    position = number_or_none(resume.get("position"))
+    if not position or position <= 0:
+        return None
+    return progress_percent(position, resume.get("total"))
 
 
 def play(call, ctx=None, library=None):

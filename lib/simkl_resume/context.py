@@ -16,10 +16,12 @@ KEY_SYNC_STATUS = "sync_status"        # {"ok": bool, "checked_at": epoch, "last
 KEY_RESUME_LIST = "resume_list"        # ready-to-draw entries of the plugin root (menu.py)
 KEY_LIBRARY_INDEX = "library_index"    # core.matching.LibraryIndex.to_dict()
 KEY_DELIVERED = "delivered"            # what this device delivered to Simkl (push.DeliveredEvents)
+KEY_UP_NEXT = "up_next_watching"       # core.upnext.cache_value(): Simkl's watching shows (up next)
 
 # What belongs to the signed-in account (cleared at sign-out and when another account signs
 # in; account.forget_account_data). The menu pages (resume_cache) go with KEY_RESUME_LIST.
-ACCOUNT_KEYS = (KEY_PLAYBACKS, KEY_RESUME_LIST, KEY_ACTIVITIES, KEY_SYNC_STATUS, KEY_DELIVERED)
+ACCOUNT_KEYS = (KEY_PLAYBACKS, KEY_RESUME_LIST, KEY_ACTIVITIES, KEY_SYNC_STATUS, KEY_DELIVERED,
+                KEY_UP_NEXT)
 
 APP_NAME = ADDON_ID
 

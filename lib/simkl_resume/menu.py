@@ -13,6 +13,8 @@ Layout:
   - matched entries newest first: "Show — S01E05 Title" / "Movie (Year)", label2/plot with
     progress %, time left, "paused 2 h ago", expiry; the library item's art and resume point;
     playable (route /play), context menu: play from the beginning, remove, mark as watched;
+  - up next (up_next.py): the episode after the one last watched elsewhere, per show,
+    "Show — S01E06 Title · next after S01E05 watched 2 h ago", playable (route /play_next);
   - unmatched entries last, greyed, not playable, saying why;
   - at most resume_cache.PAGE_SIZE (50) entries per page, then "Next page (2/20)" (route /?page=2).
 
@@ -52,6 +54,9 @@ S_UPDATING = 30429
 S_NEXT_PAGE = 30430
 S_PAUSED_HERE_AGO = 30440
 S_PAUSED_HERE_NOW = 30441
+S_UP_NEXT = 30450
+S_NEXT_AFTER = 30451
+S_NEXT_AFTER_NOW = 30452
 
 GREY = "[COLOR grey]%s[/COLOR]"
 
@@ -127,8 +132,34 @@ def _context(entry):
     return items
 
 
+def up_next_spec(entry, now):
+    """(url, item spec) of an up-next entry (up_next.py): "Show — S01E06 Title · next after
+    S01E05 watched 2 h ago", playable from the start (or the library's own resume point)."""
+    age = format_age(now - float(entry.get("last_watched_epoch") or now))
+    last = {"last": entry.get("last_code") or "", "age": age}
+    note = _(S_NEXT_AFTER) % last if age else _(S_NEXT_AFTER_NOW) % last
+    label = "%s · %s" % (entry_label(entry), note)
+    dbid = int(entry.get("dbid") or 0)
+    url = "%s/play_next?episode=%d" % (BASE_URL, dbid)
+    info = {"title": entry.get("title") or label, "mediatype": "episode", "dbid": dbid,
+            "uniqueids": entry.get("uniqueids") or {}, "plot": note, "year": entry.get("year"),
+            "tvshowtitle": entry.get("show_title"), "season": entry.get("season"),
+            "episode": entry.get("number")}
+    spec = {"label": label, "label2": _(S_UP_NEXT), "path": url, "playable": True,
+            "art": entry.get("art") or {}, "info": info,
+            "context": [(_(S_PLAY_FROM_START), "PlayMedia(%s&from_start=1)" % url)]}
+    duration = entry.get("duration")
+    if duration:
+        info["duration"] = int(duration)
+        if entry.get("resume"):
+            spec["resume"] = (float(entry["resume"]), float(duration))
+    return url, spec
+
+
 def entry_spec(entry, now):
     """(url, item spec) of one resume list entry (see kodi/listing.py for specs)."""
+    if entry.get("upnext"):
+        return up_next_spec(entry, now)
     label = entry_label(entry)
     details = entry_details(entry, now)
     url = _id_url("/play", entry["playback_id"])

@@ -16,6 +16,7 @@ ROUTES = {
     "/logout": ("account", "logout"),
     "/play": ("actions", "play"),
     "/play_from_start": ("actions", "play_from_start"),
+    "/play_next": ("actions", "play_next"),
     "/remove": ("actions", "remove"),
     "/watched": ("actions", "mark_watched"),
 }

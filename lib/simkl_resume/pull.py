@@ -27,7 +27,9 @@ notification saying how to sign in again, and nothing is called until a token is
 again (the plugin's /login writes it). No token, or `pull_enabled` off: no calls at all.
 
 `on_change(playbacks)` (List[core.model.Playback], newest first) is called on the worker
-thread after the new list is in the cache.
+thread after the new list is in the cache, and also when up next's watching lists changed
+(up_next.WatchlistSync, run after the playbacks on every check: it asks Simkl only when a
+watchlist timestamp of the same activities reply moved).
 """
 import random
 from typing import Callable, List, Optional
@@ -53,6 +55,7 @@ from .core.sync import (
     settings_moved,
 )
 from .service import Component, is_check
+from .up_next import WatchlistSync
 from .worker import BackgroundWorker
 
 WAKE_METHOD = "System.OnWake"
@@ -162,6 +165,7 @@ class PullSync(Component):
         self._quick = False
         self._client = None
         self._client_token = None
+        self.watchlist = WatchlistSync(ctx, lambda: self.settings, log=self._log_text)
 
     # ------------------------------------------------------------------ settings, log
 
@@ -329,6 +333,8 @@ class PullSync(Component):
             self.ctx.cache.set(KEY_PLAYBACKS, [p.to_dict() for p in merged], expiration=KEEP_FOREVER)
             self._log_text("moved %s: fetched %d %s playback(s), %d cached"
                            % ("/".join(plan.moved), len(fetched), plan.kind or "all", len(merged)))
+        # up next: the watching lists, when their timestamps moved (up_next.WatchlistSync)
+        changed = self.watchlist.sync(client, fresh, timeout, retries) or changed
         self.ctx.cache.set(KEY_ACTIVITIES, fresh.to_dict(), expiration=KEEP_FOREVER)
         if changed and self.on_change is not None:
             try:
@@ -350,7 +356,7 @@ class PullSync(Component):
         except SimklError as exc:
             self._log_text("account settings not read (%s); retried at the next check" % (exc,))
             old = stored.settings if stored is not None else None
-            return False, Activities(all=fresh.all, playback=fresh.playback, settings=old)
+            return False, Activities(all=fresh.all, playback=fresh.playback, settings=old, lists=fresh.lists)
         if account.update_profile(token, info.get("name"), info.get("plan")):
             self._log_text("account plan now %r: playbacks kept %d days"
                            % (info.get("plan") or "", account.retention_days()))

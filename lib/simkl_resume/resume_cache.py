@@ -31,7 +31,8 @@ KEY_MENU_PAGE = "resume_menu.%d"
 # What menu.entry_spec reads of an entry (the rest - playback, file, via, ... - is for actions).
 MENU_FIELDS = ("playback_id", "type", "title", "year", "show_title", "season", "number", "progress",
                "paused_epoch", "expires_epoch", "own", "matched", "reason", "mediatype", "dbid", "uniqueids",
-               "art", "duration")
+               "art", "duration",
+               "upnext", "last_code", "last_watched_epoch", "resume")  # up-next entries (up_next.py)
 
 
 def playbacks_checksum(raw: Any) -> str:
@@ -70,9 +71,12 @@ def menu_record(entry: Dict[str, Any]) -> Dict[str, Any]:
 
 
 def menu_pages(value: Dict[str, Any], page_size: int = PAGE_SIZE) -> List[Dict[str, Any]]:
-    """The list cut into menu pages (at least one, possibly empty), matched entries first."""
+    """The list cut into menu pages (at least one, possibly empty): matched entries first, then
+    the up-next entries (value["up_next"], up_next.py), then the unmatched ones."""
     entries = [e for e in value.get("entries") or [] if isinstance(e, dict)]
-    ordered = [e for e in entries if e.get("matched")] + [e for e in entries if not e.get("matched")]
+    up_next = [e for e in value.get("up_next") or [] if isinstance(e, dict)]
+    ordered = ([e for e in entries if e.get("matched")] + up_next
+               + [e for e in entries if not e.get("matched")])
     kinds = sorted(set(str(e.get("mediatype")) for e in ordered if e.get("matched")))
     size = max(1, int(page_size))
     count = max(1, (len(ordered) + size - 1) // size)

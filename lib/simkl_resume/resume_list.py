@@ -31,6 +31,7 @@ from .core.model import EPISODE, Playback
 from .kodi.library import CachedLibraryIndex, KodiLibrary, is_library_change
 from .resume_cache import DAY, LIST_FORMAT, load_resume_list, playbacks_checksum, store_resume_list
 from .service import Component, is_check
+from .up_next import add_up_next, up_next_source
 from .worker import BackgroundWorker
 
 # Seconds to wait after a library notification before rebuilding (a scan sends many).
@@ -190,9 +191,12 @@ class ResumeListBuilder(Component):
             value = build_resume_list(playbacks, self.index.get(), self.library, retention,
                                       self.context.now(), playbacks_checksum(raw),
                                       load_events(self.context.cache))
+            add_up_next(value, self.context.cache, self.index.get(), self.library, self.context.now(),
+                        log=self.log)
             old = load_resume_list(self.context.cache)
             self.builds += 1
-            changed = old is None or old.get("entries") != value["entries"]
+            changed = (old is None or old.get("entries") != value["entries"]
+                       or old.get("up_next") != value["up_next"])
             store_resume_list(self.context.cache, value)
             return changed
 
@@ -212,7 +216,8 @@ class ResumeListBuilder(Component):
         if raw is None:
             return True
         value = load_resume_list(self.context.cache)
-        return value is not None and value.get("source") == playbacks_checksum(raw)
+        return (value is not None and value.get("source") == playbacks_checksum(raw)
+                and value.get("up_next_source") == up_next_source(self.context.cache))
 
     def library_changed(self) -> None:
         with self._lock:

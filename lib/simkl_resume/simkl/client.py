@@ -44,6 +44,7 @@ from ..core.scrobble import ACTIONS as SCROBBLE_ACTIONS
 from . import config
 
 PLAYBACK_KINDS = (None, "movies", "episodes")
+ALL_ITEMS_TYPES = (None, "shows", "movies", "anime")
 RETRYABLE = (RateLimited, ServerError, NetworkError)
 MAX_BODY_KEPT = 2000
 
@@ -151,6 +152,21 @@ class SimklClient:
             self._log("warning", f"GET {path}: skipped playback #{index}: {reason}")
 
         return parse.parse_playbacks(data, on_skip=skipped)
+
+    def all_items(self, list_type=None, status=None, date_from=None, extended=None,
+                  timeout=None, retries=None) -> Any:
+        """GET /sync/all-items[/{type}[/{status}]] (the watchlist), Simkl's JSON as is (null for
+        an empty list): core.upnext parses it. Simkl's rules: only after /sync/activities said
+        the list moved, and after the first full fetch always with `date_from`."""
+        if list_type not in ALL_ITEMS_TYPES or (status is not None and list_type is None):
+            raise ValueError("list_type must be None, 'shows', 'movies' or 'anime' (status needs one)")
+        path = "/sync/all-items" + "".join("/" + part for part in (list_type, status) if part)
+        params: Dict[str, str] = {}
+        if date_from:
+            params["date_from"] = str(date_from)
+        if extended:
+            params["extended"] = str(extended)
+        return self._request("GET", path, params=params, auth=True, timeout=timeout, retries=retries)
 
     def delete_playback(self, playback_id, timeout=None, retries=None) -> bool:
         """DELETE /sync/playback/{id}: True when deleted, False when Simkl no longer had it (404)."""
