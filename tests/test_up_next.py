@@ -228,3 +228,18 @@ def test_a_watchlist_fetch_failure_keeps_the_playbacks_and_asks_again_next_time(
     rig.standin.clear_faults()
     rig.check()
     assert len(rig.up_next()) == 1
+
+
+def test_signing_out_forgets_the_watching_list_and_the_next_account_fetches_its_own_in_full(rig):
+    from simkl_resume.account import forget_account_data
+    from simkl_resume.context import KEY_UP_NEXT
+
+    rig.finish(BB, 1, 5)
+    rig.check()
+    assert rig.ctx.cache.get(KEY_UP_NEXT) is not None
+    forget_account_data(rig.ctx, resume_points=False)
+    assert rig.ctx.cache.get(KEY_UP_NEXT) is None
+    rig.standin.clear_requests()
+    rig.check()
+    assert all("date_from" not in r["query"] for r in rig.standin.requests("/sync/all-items"))
+    assert len(rig.standin.requests("/sync/all-items")) == 2

@@ -334,7 +334,7 @@ class PullSync(Component):
             self._log_text("moved %s: fetched %d %s playback(s), %d cached"
                            % ("/".join(plan.moved), len(fetched), plan.kind or "all", len(merged)))
         # up next: the watching lists, when their timestamps moved (up_next.WatchlistSync)
-        changed = self.watchlist.sync(client, fresh, timeout, retries) or changed
+        changed = self.watchlist.sync(client, fresh, timeout, retries, token) or changed
         self.ctx.cache.set(KEY_ACTIVITIES, fresh.to_dict(), expiration=KEEP_FOREVER)
         if changed and self.on_change is not None:
             try:

@@ -2,7 +2,7 @@
 up-next entries built from it. The rules are core.upnext's; this module only fetches and reads.
 
     sync = WatchlistSync(ctx, get_settings)  # PullSync calls it after each activities call:
-    sync.sync(client, fresh, timeout, retries) -> bool   # True when the cached list changed
+    sync.sync(client, fresh, timeout, retries, token) -> bool  # True: the cached list changed
     up_next_entries(cache, index, library, paused_entries, now, window) -> [entry, ...]
     add_up_next(value, cache, index, library, now)   # the resume list's "up_next" part
     up_next_source(cache) -> str             # digest of KEY_UP_NEXT + settings: list stale?
@@ -104,10 +104,11 @@ class WatchlistSync:
         self.get_settings = get_settings  # () -> settings with get_bool/get_int (read when used)
         self.log = log or ctx.log
 
-    def sync(self, client, fresh: Activities, timeout=None, retries=None) -> bool:
+    def sync(self, client, fresh: Activities, timeout=None, retries=None, token=None) -> bool:
         """Fetch what moved; True when the cached watching shows changed. A 401 is raised (the
         pull signs out); any other Simkl error is logged and leaves the cache as it was (the
-        saved timestamps do not move, so the next check asks again)."""
+        saved timestamps do not move, so the next check asks again). When the account's token
+        is no longer `token` after the fetch (signed out meanwhile) nothing is kept."""
         if not enabled(self.get_settings()):
             return False
         cache = self.ctx.cache
@@ -144,6 +145,8 @@ class WatchlistSync:
             raise
         except SimklError as exc:
             self.log("up next: watching list not fetched (%s); asked again at the next check" % (exc,))
+            return False
+        if token is not None and self.ctx.account.token != token:
             return False
         value = cache_value(lists, merged, self.ctx.now())
         old = cache.get(KEY_UP_NEXT)
