@@ -320,7 +320,9 @@ def test_settings_page_says_which_sources_the_addon_can_track(kodi):
     settings_xml = Path(kodi.repo_root) / "resources" / "settings.xml"
     setting = next(el for el in ET.parse(str(settings_xml)).iter("setting")
                    if el.get("id") == "tracked_sources")
-    assert setting.find("enable").text == "false"  # information, not an option
+    assert setting.find("enable").text == "false"  # information, not an option: Kodi cannot focus it,
+    push = next(el for el in ET.parse(str(settings_xml)).iter("setting") if el.get("id") == "push_enabled")
+    assert push.get("help") == setting.get("help")  # so the focusable "Send positions" shows the details
     label, help_text = kodi.strings[int(setting.get("label"))], kodi.strings[int(setting.get("help"))]
     assert "library" in label and "ids" in label
     for source in ("library", "unique ids", "script.trakt.ids", "TMDbHelper", "script.trakt.exclude",
