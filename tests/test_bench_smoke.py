@@ -21,6 +21,14 @@ def test_menu_child_process_draws_every_playback_with_one_jsonrpc_call_and_no_re
     assert "simkl_resume.core.matching" not in warm["new_modules"]
 
 
+def test_menu_with_up_next_entries_draws_them_with_one_jsonrpc_call_from_the_window(tmp_path):
+    state = menu.prepare(str(tmp_path / "menu"), **QUICK["menu"])
+    _wall, upnext, _err = menu.run_once(state, "menu warm, 50 up next")
+    assert upnext["items"] == upnext["entries"] == QUICK["menu"]["shows"]  # 50 capped by the shows
+    assert upnext["jsonrpc"] == ["JSONRPC.NotifyAll"]
+    assert upnext["library_loaded"] is False and upnext["has_sqlite3"] is False
+
+
 def test_menu_cold_with_no_list_draws_one_updating_line_without_reading_the_library(tmp_path):
     state = menu.prepare(str(tmp_path / "menu"), **QUICK["menu"])
     _wall, nolist, _err = menu.run_once(state, "menu cold, no list")

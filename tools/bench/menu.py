@@ -36,6 +36,7 @@ SCENARIOS = {
     "bare (bootstrap + Kodi modules)": ("bare", "1", "warm"),
     "menu warm": ("menu", "1", "warm"),
     "menu warm, page 2": ("menu", "1", "warm", "?page=2"),
+    "menu warm, 50 up next": ("menu", "upnext", "upnext"),
     "menu cold": ("menu", "0", "cold"),
     "menu cold, no list": ("menu", "0", "nolist"),
 }
@@ -63,8 +64,11 @@ class MenuState:
         shutil.copyfile(self.db_variant(variant), live)
 
 
-def prepare(root, movies=15000, shows=1000, episodes=4000, playbacks=1000):
-    """Fill a fake Kodi and the cache as the service would have, and save it to disk under `root`."""
+def prepare(root, movies=15000, shows=1000, episodes=4000, playbacks=1000, up_next=50):
+    """Fill a fake Kodi and the cache as the service would have, and save it to disk under `root`.
+    Variant "upnext" (with its own Window(10000) snapshot): no playback, `up_next` shows on
+    Simkl's watching list whose next episode is in the library, the list built by the real
+    ResumeListBuilder: one menu page of up-next entries."""
     from simkl_resume.context import KEY_LIBRARY_INDEX, KEY_RESUME_LIST
     from simkl_resume.resume_cache import KEY_MENU_PAGE
     from tests.fakekodi import FakeKodi, install, uninstall
@@ -123,6 +127,7 @@ def prepare(root, movies=15000, shows=1000, episodes=4000, playbacks=1000):
             con.close()
         with open(os.path.join(root, "window10000.json"), "w", encoding="utf-8") as f:
             json.dump(dict(kodi.windows[10000]), f)
+        _prepare_up_next(state, kodi, ctx, min(up_next, shows), now)
         on_update, lib.on_update = lib.on_update, None
         with open(os.path.join(root, "library.pickle"), "wb") as f:
             pickle.dump(lib, f, protocol=pickle.HIGHEST_PROTOCOL)
@@ -130,6 +135,30 @@ def prepare(root, movies=15000, shows=1000, episodes=4000, playbacks=1000):
     finally:
         uninstall()
     return state
+
+
+def _prepare_up_next(state, kodi, ctx, count, now):
+    """The "upnext" cache.db variant and window snapshot: `count` watching shows, each
+    "next S02E01" of "Series i" (in the prepared library), no playbacks."""
+    from simkl_resume.context import KEY_UP_NEXT
+    from simkl_resume.core.upnext import WatchingShow, cache_value
+    from tests.test_menu_support import build_list, store_playbacks
+
+    shows = [WatchingShow(key="tvdb=%d" % (300000 + i), title="Series %d" % i, year=None,
+                          ids={"tvdb": str(300000 + i)}, last_watched_epoch=now - i * 60,
+                          last_watched_at="", last_season=1, last_number=1, next_season=2, next_number=1)
+             for i in range(count)]
+    store_playbacks(ctx, [], status={"ok": True, "checked_at": now, "last_ok_at": now, "error": ""})
+    ctx.cache.set(KEY_UP_NEXT, cache_value({}, shows, now))
+    build_list(ctx)
+    ctx.cache.close()
+    live = os.path.join(state.profile_dir, "cache.db")
+    con = sqlite3.connect(live)
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.close()
+    shutil.copyfile(live, state.db_variant("upnext"))
+    with open(os.path.join(state.root, "window10000-upnext.json"), "w", encoding="utf-8") as f:
+        json.dump(dict(kodi.windows[10000]), f)
 
 
 def _child_cmd(state, mode, window, result, python=sys.executable, extra=(), query="?"):

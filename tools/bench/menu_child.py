@@ -2,7 +2,8 @@
 
     python tools/bench/menu_child.py STATE_DIR MODE WINDOW RESULT_JSON [QUERY]
       MODE   "bare" (bootstrap only) or "menu" (bootstrap, then default.py run as __main__)
-      WINDOW "1": Window(10000) holds the cache's memory layer (warm), "0": empty (cold)
+      WINDOW "1": Window(10000) holds the cache's memory layer (warm), "0": empty (cold),
+             another name: the snapshot window10000-<name>.json (e.g. "upnext")
       QUERY  the plugin query Kodi passes as argv[2] ("?" by default, "?page=2" for page 2)
 
 The bootstrap is the same for both modes and loads only prepared state: the fake Kodi's
@@ -63,8 +64,9 @@ def main(state_dir, mode, window, result_path, query="?"):
     kodi = FakeKodi(state_dir)
     library = LazyLibrary(os.path.join(state_dir, "library.pickle"), kodi._library_updated)
     kodi.library = library
-    if window == "1":
-        with open(os.path.join(state_dir, "window10000.json"), encoding="utf-8") as f:
+    if window != "0":  # "1": the main snapshot; another name: window10000-<name>.json
+        name = "window10000.json" if window == "1" else "window10000-%s.json" % window
+        with open(os.path.join(state_dir, name), encoding="utf-8") as f:
             kodi.windows[10000].update(json.load(f))
     install(kodi)
     import xbmc  # noqa: F401 - "imports the Kodi modules", as a plugin's interpreter has them
@@ -87,7 +89,8 @@ def main(state_dir, mode, window, result_path, query="?"):
         result["in_process_s"] = time.perf_counter() - start
         result["in_process_cpu_s"] = time.process_time() - cpu_start  # less sensitive to other load
         result["items"] = len(kodi.directory.items)
-        result["entries"] = sum(1 for i in kodi.directory.items if "/play?" in i.url)
+        result["entries"] = sum(1 for i in kodi.directory.items
+                                if "/play?" in i.url or "/play_next?" in i.url)
         result["succeeded"] = kodi.directory.succeeded
         result["jsonrpc"] = [m for m, _p in kodi.jsonrpc_calls]
     result["library_loaded"] = library.loaded

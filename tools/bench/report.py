@@ -276,6 +276,8 @@ def render(f, quick=False):
     add("- *warm*: Window(10000) holds the cache entries (as after the service ran); the first "
         "page of the menu (%d entries per page, then \"Next page\")." % _page_size())
     add("- *warm, page 2*: the same, Kodi's argv asking for `?page=2`.")
+    add("- *warm, 50 up next*: warm, with a list of 50 up-next entries (the episode after one "
+        "finished on another device, issue 18) and no paused one: one full page of them.")
     add("- *cold*: no Window property (Kodi restarted), SQLite only, no library index in the cache; "
         "the resume list and its menu pages are in cache.db.")
     add("- *cold, no list*: as cold, and no resume list (nor menu pages) either, e.g. the "
