@@ -19,7 +19,7 @@ def test_index_is_built_with_one_getmovies_and_one_gettvshows_call_carrying_uniq
     index = _index(ctx).get()
     assert rpc_methods(kodi) == ["VideoLibrary.GetMovies", "VideoLibrary.GetTVShows"]
     assert all("uniqueid" in p["properties"] for _m, p in kodi.jsonrpc_calls)
-    assert index.movies.ids["imdb"]["tt0113277"] == 1
+    assert index.movies.ids["imdb"]["tt0113277"] == [1]
     assert ctx.cache.get(KEY_LIBRARY_INDEX) == index.to_dict()
 
 
@@ -38,7 +38,7 @@ def test_unusable_cached_index_is_rebuilt(kodi):
     ctx = plugin_ctx()
     ctx.cache.set(KEY_LIBRARY_INDEX, {"v": 999})
     index = _index(ctx)
-    assert index.get().movies.ids["imdb"]["tt0113277"] == 1
+    assert index.get().movies.ids["imdb"]["tt0113277"] == [1]
     assert index.builds == 1
 
 

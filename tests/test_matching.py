@@ -561,3 +561,27 @@ def test_anime_movie_as_simkl_sends_it_is_matched_against_library_movies_not_sho
     index = LibraryIndex.build([movie(9, "Your Name.", 2016, {"tmdb": "372058"})],
                                [{"tvshowid": 9, "title": "Your Name.", "uniqueid": {"tmdb": "372058"}}])
     assert match_playback(index, playback) == Match("movie", 9, via="tmdb")
+
+
+def test_every_copy_of_a_film_is_listed_whichever_id_each_copy_carries():
+    index = LibraryIndex.build([movie(40, "Film", 2000, {"imdb": "tt0000040", "tmdb": "77"}),
+                                movie(31, "Film", 2000, {"tmdb": "77"}),        # other source, tmdb only
+                                movie(50, "Other", 2000, {"imdb": "tt0000050"})], [])
+    result = match_playback(index, movie_pb("Film", ids={"imdb": "tt0000040", "tmdb": "77"}))
+    assert result.dbid == 31 and result.copies == (31, 40) and result.all_dbids == (31, 40)
+    single = match_playback(index, movie_pb("Other", ids={"imdb": "tt0000050"}))
+    assert single.copies == () and single.all_dbids == (50,)
+
+
+def test_every_copy_of_an_episode_is_listed_also_across_two_copies_of_the_show():
+    shows = [{"tvshowid": 2, "title": "Show", "uniqueid": {"tvdb": "81189"}},
+             {"tvshowid": 9, "title": "Show", "uniqueid": {"tvdb": "81189"}}]
+    index = LibraryIndex.build([], shows)
+    episodes = {2: [{"episodeid": 20, "tvshowid": 2, "season": 1, "episode": 2},
+                    {"episodeid": 21, "tvshowid": 2, "season": 1, "episode": 2}],    # 4K + 1080p
+                9: [{"episodeid": 90, "tvshowid": 9, "season": 1, "episode": 2}]}
+    playback = Playback(1, 40.0, "", 1.0, EPISODE, KIND_SHOW, "Show", ids={"tvdb": "81189"},
+                        season=1, number=2)
+    assert shows_needed(index, [playback]) == {2, 9}
+    result = match_playback(index, playback, episodes)
+    assert result.dbid == 20 and result.copies == (20, 21, 90)

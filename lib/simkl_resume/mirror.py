@@ -125,9 +125,10 @@ class ResumeMirror(Component):
             if entry.get("mediatype") not in ("movie", "episode"):
                 continue
             try:
-                out.append(core.Target(entry["mediatype"], int(entry["dbid"]), entry.get("playback_id"),
-                                       float(entry["progress"]), float(entry.get("paused_epoch") or 0),
-                                       bool(entry.get("own"))))
+                for dbid in entry.get("copies") or [entry["dbid"]]:  # every copy of the item
+                    out.append(core.Target(entry["mediatype"], int(dbid), entry.get("playback_id"),
+                                           float(entry["progress"]), float(entry.get("paused_epoch") or 0),
+                                           bool(entry.get("own"))))
             except (KeyError, TypeError, ValueError):
                 continue
         return out

@@ -49,7 +49,7 @@ def find_entry(resume_list: Optional[Dict[str, Any]], kind: str, dbid: int,
     dbid), or None."""
     best = None
     for entry in matched_entries(resume_list, now):
-        if entry.get("mediatype") == kind and entry.get("dbid") == dbid:
+        if entry.get("mediatype") == kind and dbid in (entry.get("copies") or [entry.get("dbid")]):
             if best is None or (entry.get("paused_epoch") or 0) > (best.get("paused_epoch") or 0):
                 best = entry
     return best

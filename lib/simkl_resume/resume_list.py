@@ -14,7 +14,10 @@ An entry is a plain dict:
     progress, paused_epoch, expires_epoch (paused + the plan's retention days), own (this
     device's own last scrobble of the item: core.own / delivered.py; "paused on this Kodi"),
     matched (bool), reason (core.matching NoMatch reason, None when matched), via,
-    mediatype ("movie"|"episode"), dbid, tvshowid, file, art, uniqueids, runtime (library
+    mediatype ("movie"|"episode"), dbid, tvshowid, file (dbid/file: the copy to play - of an item
+    the library holds more than once, the copy last played on this Kodi, else the first),
+    copies (every db id of the item, dbid included: the mirror and the prompt apply to each),
+    art, uniqueids, runtime (library
     seconds, 0 when unknown: never used to seek), duration (the file's REAL length in seconds,
     core.mirror.real_duration: resume total > stream details > None; never the scraper's
     runtime - the mirror and the menu's time left use the same number).
@@ -79,7 +82,8 @@ def _entry(playback: Playback, result: Any, retention_days: int, own: bool = Fal
         "progress": float(playback.progress), "paused_epoch": playback.paused_epoch,
         "expires_epoch": playback.paused_epoch + retention_days * DAY, "own": bool(own),
         "matched": isinstance(result, Match), "reason": None, "via": None,
-        "mediatype": None, "dbid": None, "tvshowid": None, "file": None, "art": {}, "uniqueids": {},
+        "mediatype": None, "dbid": None, "tvshowid": None, "file": None, "copies": [], "art": {},
+        "uniqueids": {},
         "runtime": 0, "duration": None,
     }
     if not isinstance(result, Match):
@@ -93,8 +97,12 @@ def _fill_from_library(entry, result: Match, item: Optional[Dict[str, Any]],
         entry["matched"] = False
         entry["reason"] = "not_in_library"
         return
-    entry.update({"via": result.via, "mediatype": result.kind, "dbid": result.dbid,
-                  "tvshowid": result.tvshowid, "file": item.get("file") or result.file})
+    dbid = item.get(result.kind + "id") or result.dbid
+    tvshowid = item.get("tvshowid") or result.tvshowid
+    entry.update({"via": result.via, "mediatype": result.kind, "dbid": dbid,
+                  "tvshowid": tvshowid,
+                  "file": item.get("file") or (result.file if dbid == result.dbid else None),
+                  "copies": list(result.all_dbids)})
     entry["uniqueids"] = {str(k): str(v) for k, v in (item.get("uniqueid") or {}).items() if v}
     art = _show_art(show)
     art.update({k: v for k, v in (item.get("art") or {}).items() if v})
@@ -114,6 +122,18 @@ def _fill_from_library(entry, result: Match, item: Optional[Dict[str, Any]],
         entry["reason"] = "not_in_library"
 
 
+def pick_copy(items: List[Optional[Dict[str, Any]]]) -> Optional[Dict[str, Any]]:
+    """Of the library copies of one item (in db id order; None = gone), the one last played on
+    this Kodi (`lastplayed`, Kodi's "YYYY-MM-DD HH:MM:SS": it sorts as text), else the first."""
+    present = [item for item in items if isinstance(item, dict)]
+    if not present:
+        return None
+    played = [item for item in present if item.get("lastplayed")]
+    if played:
+        return max(played, key=lambda item: str(item.get("lastplayed")))
+    return present[0]
+
+
 def build_resume_list(playbacks: List[Playback], index, library: KodiLibrary, retention_days: int,
                       now: float, source: str = "", delivered=None) -> Dict[str, Any]:
     """Match `playbacks` (newest first) against `index` and read what the menu needs of each
@@ -123,17 +143,19 @@ def build_resume_list(playbacks: List[Playback], index, library: KodiLibrary, re
     episodes = {sid: library.episodes(sid) for sid in sorted(needed)}
     shows = {sid: library.show_details(sid) for sid in sorted(needed)}
     results = matched_first(match_all(index, playbacks, episodes))
-    movie_ids = [r.dbid for _p, r in results if isinstance(r, Match) and r.kind == "movie"]
+    movie_ids = [d for _p, r in results if isinstance(r, Match) and r.kind == "movie" for d in r.all_dbids]
     movies = library.movies_details(movie_ids)
     episode_items = {ep.get("episodeid"): ep for eps in episodes.values() for ep in eps}
     entries = []
     for playback, result in results:
         entry = _entry(playback, result, retention_days, own_playback(delivered, playback) is not None)
         if isinstance(result, Match):
-            if result.kind == "movie":
-                _fill_from_library(entry, result, movies.get(result.dbid), None)
-            else:
-                _fill_from_library(entry, result, episode_items.get(result.dbid), shows.get(result.tvshowid))
+            items = movies if result.kind == "movie" else episode_items
+            item = pick_copy([items.get(dbid) for dbid in result.all_dbids])
+            show = None
+            if result.kind != "movie":
+                show = shows.get((item or {}).get("tvshowid") or result.tvshowid)
+            _fill_from_library(entry, result, item, show)
         entries.append(entry)
     # an item that vanished between the index and the details moves to the unmatched group
     entries = [e for e in entries if e["matched"]] + [e for e in entries if not e["matched"]]

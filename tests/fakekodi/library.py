@@ -135,6 +135,28 @@ class Library:
                for s in range(1, seasons + 1) for e in range(1, episodes_per_season + 1)]
         return tvshowid, ids
 
+    def add_copy(self, kind, dbid, file, duration=None, **changes):
+        """A second copy of movie/episode `dbid` (4K + 1080p, two editions, two sources), as real
+        Kodi holds it: its own row and db id, the same uniqueids and title, its own file, real
+        length, resume point and lastplayed. Returns the new db id."""
+        original = self.get(kind, dbid)
+        fields = {k: copy.deepcopy(v) for k, v in original.items()
+                  if k not in (kind + "id", "file", "resume", "lastplayed", "playcount", "streamdetails",
+                               "_duration", "_default_id", "label")}
+        fields.update(changes)
+        if duration is None:
+            duration = original["_duration"]
+        if kind == "movie":
+            title, year = fields.pop("title"), fields.pop("year")
+            uniqueid = fields.pop("uniqueid")
+            fields.pop("imdbnumber", None)
+            return self.add_movie(title, year, uniqueid, default_id=original.get("_default_id"), file=file,
+                                  duration=duration, **fields)
+        fields.pop("showtitle", None)
+        return self.add_episode(fields.pop("tvshowid"), fields.pop("season"), fields.pop("episode"),
+                                title=fields.pop("title"), uniqueid=fields.pop("uniqueid"), file=file,
+                                duration=duration, **fields)
+
     # ------------------------------------------------------------------ lookups
     def get(self, kind, dbid):
         table = {"movie": self.movies, "episode": self.episodes, "tvshow": self.tvshows}[kind]

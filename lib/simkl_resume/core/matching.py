@@ -24,7 +24,10 @@ Decisions (keep them in sync with the tests):
 - Movies and shows are indexed separately (tmdb movie 1399 is not tmdb show 1399). A playback's
   `type` decides the side: "movie" -> movies (anime movies too), "episode" -> shows.
 - Id routes are tried in the order imdb, tmdb, tvdb, anidb, mal; the first hit wins. When two
-  library items carry the same id (two copies of one film) the lowest db id is used.
+  library items carry the same id (two copies of one film: 4K and 1080p, two editions, two
+  sources) the lowest db id is `dbid` and `Match.copies` lists every copy that shares any of the
+  playback's ids (sorted; empty when there is only one). Shows likewise; an episode's copies are
+  the library episodes with the same numbers in every copy of its show.
 - Title fallback: titles are casefolded, accents stripped (NFKD), "&" read as "and", apostrophes
   dropped, a trailing "(YYYY)" or 2-letter country tag like "(US)" removed, a leading or trailing
   English article (the/a/an) dropped, then every non-alphanumeric character removed
@@ -61,7 +64,7 @@ SHOW_NOT_IN_LIBRARY = "show_not_in_library"
 EPISODE_NOT_IN_LIBRARY = "episode_not_in_library"
 AMBIGUOUS_TITLE = "ambiguous_title"
 
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2  # 2: id tables map to every copy's db id (issue 13); 1 held the lowest only
 
 _TRAILING_TAG_RE = re.compile(r"\s*\(\s*([0-9]{4}|[a-z]{2})\s*\)\s*$")
 _TRAILING_ARTICLE_RE = re.compile(r",\s*(the|a|an)\s*$")
@@ -163,6 +166,8 @@ class Match:
     playback's tvdb_season/tvdb_number were used, "simkl" otherwise (None for movies).
     file: the episode's file when the episode list had one (movies: None; look it up by dbid).
     tvdb_confirmed: the playback's tvdb id names this same library show.
+    copies: every db id of the same item when the library holds it more than once (dbid
+    included, sorted), else (). `all_dbids` is never empty.
     """
 
     kind: str
@@ -174,8 +179,13 @@ class Match:
     numbering: Optional[str] = None
     file: Optional[str] = None
     tvdb_confirmed: bool = False
+    copies: Tuple[int, ...] = ()
 
     matched = True
+
+    @property
+    def all_dbids(self) -> Tuple[int, ...]:
+        return self.copies or (self.dbid,)
 
     def to_dict(self):
         return asdict(self)
@@ -212,8 +222,8 @@ class _Side:
     __slots__ = ("ids", "titles")
 
     def __init__(self, ids=None, titles=None):
-        # ids[id_type][value] -> dbid
-        self.ids: Dict[str, Dict[str, int]] = ids if ids is not None else {}
+        # ids[id_type][value] -> sorted dbids of every item carrying it (copies)
+        self.ids: Dict[str, Dict[str, List[int]]] = ids if ids is not None else {}
         # titles[title_key][year or ""] -> sorted list of dbids
         self.titles: Dict[str, Dict[str, List[int]]] = titles if titles is not None else {}
 
@@ -222,9 +232,12 @@ class _Side:
             table = self.ids.get(id_type)
             if table is None:
                 table = self.ids[id_type] = {}
-            old = table.get(value)
-            if old is None or dbid < old:
-                table[value] = dbid
+            dbids = table.get(value)
+            if dbids is None:
+                table[value] = [dbid]
+            elif dbid not in dbids:
+                dbids.append(dbid)
+                dbids.sort()
         seen: Set[str] = set()
         for title in titles:
             if not title:
@@ -250,10 +263,24 @@ class _Side:
             value = ids.get(id_type)
             if value is None:
                 continue
-            dbid = self.ids.get(id_type, {}).get(value)
-            if dbid is not None:
-                return dbid, id_type
+            dbids = self.ids.get(id_type, {}).get(value)
+            if dbids:
+                return dbids[0], id_type
         return None
+
+    def copies(self, ids: Dict[str, str], dbid: int) -> Tuple[int, ...]:
+        """Every db id sharing one of `ids` with item `dbid` (dbid included, sorted); () when
+        the library holds it once."""
+        found = {dbid}
+        for id_type in ID_ORDER:
+            value = ids.get(id_type)
+            dbids = self.ids.get(id_type, {}).get(value) if value is not None else None
+            if dbids and dbid in dbids:
+                found.update(dbids)
+        return tuple(sorted(found)) if len(found) > 1 else ()
+
+    def holds(self, id_type: str, value: str, dbid: int) -> bool:
+        return dbid in (self.ids.get(id_type, {}).get(value) or ())
 
     def by_title(self, title: Any, year: Optional[int]) -> Tuple[List[int], bool]:
         """(candidates, found): candidates are the dbids the title could mean."""
@@ -287,7 +314,7 @@ class _Side:
         for id_type, table in ids.items():
             if not isinstance(table, dict):
                 raise ValueError(f"bad id table {id_type!r}")
-            clean_ids[str(id_type)] = {str(k): int(v) for k, v in table.items()}
+            clean_ids[str(id_type)] = {str(k): sorted(int(d) for d in v) for k, v in table.items()}
         clean_titles: Dict[str, Dict[str, List[int]]] = {}
         for key, by_year in titles.items():
             if not isinstance(by_year, dict):
@@ -339,7 +366,8 @@ class LibraryIndex:
         dbids: Set[Tuple[str, int]] = set()
         for name, side in (("m", self.movies), ("s", self.shows)):
             for table in side.ids.values():
-                dbids.update((name, d) for d in table.values())
+                for lst in table.values():
+                    dbids.update((name, d) for d in lst)
             for by_year in side.titles.values():
                 for lst in by_year.values():
                     dbids.update((name, d) for d in lst)
@@ -351,8 +379,12 @@ class LibraryIndex:
 def _lookup(side: _Side, playback: Playback, kind: str, missing_reason: str) -> Result:
     ids = normalize_ids(playback.ids)
     hit = side.by_id(ids)
+    copies: Tuple[int, ...] = ()
     if hit is not None:
         dbid, via = hit
+        copies = side.copies(ids, dbid)
+        if copies:
+            dbid = copies[0]  # the first copy (lowest db id), whichever id found it
     else:
         candidates, _found = side.by_title(playback.title, playback.year)
         if not candidates:
@@ -361,10 +393,10 @@ def _lookup(side: _Side, playback: Playback, kind: str, missing_reason: str) -> 
             return NoMatch(AMBIGUOUS_TITLE, tuple(candidates))
         dbid, via = candidates[0], VIA_TITLE
     if kind == KIND_MOVIE:
-        return Match(KIND_MOVIE, dbid, via=via)
+        return Match(KIND_MOVIE, dbid, via=via, copies=copies)
     tvdb = ids.get("tvdb")
-    confirmed = tvdb is not None and side.ids.get("tvdb", {}).get(tvdb) == dbid
-    return Match(KIND_TVSHOW, dbid, tvshowid=dbid, via=via, tvdb_confirmed=confirmed)
+    confirmed = tvdb is not None and side.holds("tvdb", tvdb, dbid)
+    return Match(KIND_TVSHOW, dbid, tvshowid=dbid, via=via, tvdb_confirmed=confirmed, copies=copies)
 
 
 def match_movie(index: LibraryIndex, playback: Playback) -> Result:
@@ -386,7 +418,7 @@ def shows_needed(index: LibraryIndex, playbacks: Iterable[Playback]) -> Set[int]
             continue
         show = match_show(index, playback)
         if isinstance(show, Match):
-            needed.add(show.dbid)
+            needed.update(show.all_dbids)
     return needed
 
 
@@ -406,21 +438,26 @@ def match_episode(show_match: Match, playback: Playback, episodes_of_show: Optio
         return NoMatch(EPISODE_NOT_IN_LIBRARY)
     best: Optional[Dict[str, Any]] = None
     best_id: Optional[int] = None
+    found: Set[int] = set()
     for ep in episodes_of_show or ():
         if not isinstance(ep, dict):
             continue
         if _int(ep.get("season")) != season or _int(ep.get("episode")) != number:
             continue
         epid = _dbid(ep.get("episodeid"))
-        if epid is not None and (best_id is None or epid < best_id):
+        if epid is None:
+            continue
+        found.add(epid)
+        if best_id is None or epid < best_id:
             best, best_id = ep, epid
     if best is None or best_id is None:
         return NoMatch(EPISODE_NOT_IN_LIBRARY)
     file = best.get("file")
+    show_id = _int(best.get("tvshowid")) or show_match.dbid
     return Match(
-        KIND_EPISODE, best_id, tvshowid=show_match.dbid, via=show_match.via, season=season,
+        KIND_EPISODE, best_id, tvshowid=show_id, via=show_match.via, season=season,
         episode=number, numbering=numbering, file=file if isinstance(file, str) and file else None,
-        tvdb_confirmed=show_match.tvdb_confirmed,
+        tvdb_confirmed=show_match.tvdb_confirmed, copies=tuple(sorted(found)) if len(found) > 1 else (),
     )
 
 
@@ -434,8 +471,10 @@ def match_playback(
     show = match_show(index, playback)
     if not isinstance(show, Match):
         return show
-    episodes = (episodes_by_show or {}).get(show.dbid)
-    return match_episode(show, playback, episodes or [])
+    episodes: Items = []
+    for tvshowid in show.all_dbids:  # a show held twice: its episodes are in either copy
+        episodes.extend((episodes_by_show or {}).get(tvshowid) or [])
+    return match_episode(show, playback, episodes)
 
 
 def match_all(
