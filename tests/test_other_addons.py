@@ -328,3 +328,33 @@ def test_settings_page_says_which_sources_the_addon_can_track(kodi):
     for source in ("library", "unique ids", "script.trakt.ids", "TMDbHelper", "script.trakt.exclude",
                    "show's ids"):
         assert source in help_text, source
+
+
+def test_our_menus_item_is_not_renamed_by_a_left_over_script_trakt_ids(kodi, push):
+    """Kodi 20.1 reports our menu's second play as an "unknown" plugin URL: the menu marker (our
+    own library item) comes before another addon's window property left from earlier."""
+    import xbmcgui
+
+    movieid = kodi.library.add_movie("Heat", 1995, {"imdb": "tt0113277", "tmdb": "949"}, duration=CLIP_LEN,
+                                     runtime=3000)
+    push.standin.seed(catalog=[{"type": "movie", "title": "Heat", "year": 1995,
+                                "ids": {"imdb": "tt0113277", "tmdb": 949, "simkl": 5}, "runtime": 100}])
+    home = xbmcgui.Window(10000)
+    home.setProperty("script.trakt.ids", json.dumps(INTERSTELLAR))  # never cleared by its addon
+    url = "plugin://plugin.video.simkl.resume/play?id=5000000001"
+
+    def menu_play():  # what actions.play writes before each setResolvedUrl
+        home.setProperty("plugin.video.simkl.resume.menu_play", json.dumps(
+            {"file": kodi.library.movies[movieid]["file"], "dbid": movieid, "type": "movie",
+             "playback_id": 5000000001, "at": kodi.clock.now()}))
+        kodi.player.play_file(url)
+
+    kodi.plugin_urls[url] = xbmcgui.ListItem("Heat", path=kodi.library.movies[movieid]["file"])
+    menu_play()
+    kodi.player.stop()
+    menu_play()                             # the second play: Player.GetItem says "unknown"
+    push.deliver()
+    kodi.player.stop()
+    push.deliver()
+    sent = push.scrobbles()
+    assert sent and all(b["movie"]["ids"]["imdb"] == "tt0113277" for _, b in sent), sent

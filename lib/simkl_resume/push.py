@@ -38,6 +38,7 @@ The delivery (outbox -> Simkl) is sender.ScrobbleSender.
 """
 
 from .core import scrobble
+from .core.identity import SOURCE_LIBRARY
 from .core.ids import scrobble_item
 from .service import is_check
 from .sender import ScrobbleSender, account_key, kodi_log
@@ -243,8 +244,10 @@ class ScrobblePush:
             return
         item = scrobble_item(now_playing.item) if now_playing.item is not None else None
         live = bool(now_playing.live) and self.skip_live
-        if item is None and not live and self._marker is not None:
-            item = self._item_from_marker(self._marker)
+        if not live and self._marker is not None and getattr(now_playing, "source", "") != SOURCE_LIBRARY:
+            # Our menu's library item: before what other addons' window properties say (a
+            # script.trakt.ids left over from an earlier playback must not rename it).
+            item = self._item_from_marker(self._marker) or item
         if item is None and not live:
             self._logf("debug", "scrobble: nothing identifiable in %s (%s); not sent"
                        % (now_playing.file or "?", getattr(now_playing, "reason", "") or "no ids"))
