@@ -191,7 +191,7 @@ def test_removal_or_completion_fetches_the_ids_only_list():
 def test_next_episode_maps_to_the_library_episode_by_show_ids_and_numbers():
     shows = parse_watchlist({"shows": [item()]})
     result = plan(shows)
-    [(show, match, ep)] = result.entries
+    [(show, match, [ep])] = result.entries
     assert (match.dbid, match.tvshowid, match.season, match.episode) == (116, 1, 1, 6)
     assert ep["file"] == "/tv/1/1/6.mkv"
     assert shows_to_read(shows, INDEX, NOW) == {1}
@@ -254,3 +254,17 @@ def test_as_playback_is_what_core_matching_maps():
     playback = as_playback(show)
     assert (playback.type, playback.season, playback.number) == ("episode", 1, 6)
     assert playback.ids["tvdb"] == "81189"
+
+
+def test_every_library_copy_of_the_show_counts():
+    shows = SHOWS + [{"tvshowid": 4, "title": "Breaking Bad", "year": 2008, "uniqueid": {"tvdb": "81189"}}]
+    index = LibraryIndex.build([], shows)
+    watching = parse_watchlist({"shows": [item()]})
+    assert shows_to_read(watching, index, NOW) == {1, 4}
+    copy = episodes(4, (1, 6))  # S01E06 also in the second copy of the show (episode id 416)
+    [(_show, match, items)] = up_next(watching, index, {**EPISODES, 4: copy}, (), NOW).entries
+    assert match.all_dbids == (116, 416) and [i["episodeid"] for i in items] == [116, 416]
+    watched = up_next(watching, index, {**EPISODES, 4: episodes(4, (1, 6), e1_6=1)}, (), NOW)
+    assert watched.skipped[0][1] == SKIP_WATCHED_HERE  # played here in either copy
+    paused = up_next(watching, index, {**EPISODES, 4: copy}, {416}, NOW)
+    assert paused.skipped[0][1] == SKIP_PAUSED

@@ -170,28 +170,29 @@ def up_next_entries(cache, index, library, paused_entries: List[Dict[str, Any]],
                     window: Optional[float] = None) -> List[Dict[str, Any]]:
     """The up-next entries (see the module docstring), newest last watched first: one
     GetEpisodes and one GetTVShowDetails per show that can be mapped at all."""
-    from .resume_list import _fill_from_library  # the same library fields as a paused entry
+    from .resume_list import _fill_from_library, pick_copy  # the same fields as a paused entry
 
     _lists, shows = read_cache_value(cache.get(KEY_UP_NEXT))
     if not shows:
         return []
     window = DEFAULT_WINDOW_DAYS if window is None else window
-    needed = sorted(shows_to_read(shows, index, now, window))
+    needed = sorted(shows_to_read(shows, index, now, window))  # every copy of each show
     episodes = {sid: library.episodes(sid) for sid in needed}
     details = {sid: library.show_details(sid) for sid in needed}
-    paused = {e.get("dbid") for e in paused_entries
-              if e.get("matched") and e.get("mediatype") == "episode"}
+    paused = {dbid for e in paused_entries if e.get("matched") and e.get("mediatype") == "episode"
+              for dbid in (e.get("copies") or [e.get("dbid")])}
     plan = up_next(shows, index, episodes, paused, now, window)
     out = []
-    for show, match, item in plan.entries:
+    for show, match, items in plan.entries:
+        item = pick_copy(items)
         last = (("E%02d" % show.last_number) if show.last_absolute else
                 ("S%02dE%02d" % (show.last_season or 0, show.last_number))) if show.last_number else ""
         entry = {"upnext": True, "playback_id": None, "type": "episode", "title": "", "year": show.year,
                  "show_title": show.title, "season": match.season, "number": match.episode,
                  "matched": True, "reason": None, "last_code": last,
                  "last_watched_epoch": show.last_watched_epoch, "show_key": show.key,
-                 "resume": _resume_seconds(item)}
-        _fill_from_library(entry, match, item, details.get(match.tvshowid))
+                 "resume": _resume_seconds(item or {})}
+        _fill_from_library(entry, match, item, details.get((item or {}).get("tvshowid") or match.tvshowid))
         if entry["matched"]:
             out.append(entry)
     return out

@@ -43,12 +43,13 @@ cache_value(lists, shows, now) / read_cache_value(data) -> (lists or None, shows
     The up-next cache value {"v": UP_NEXT_FORMAT, "lists", "fetched_at", "shows": [dict]};
     reading anything else gives (None, []): fetched afresh, never an error.
 up_next(shows, index, episodes_by_show, paused_episode_ids, now, window_days) -> UpNextPlan
-    .entries: [(show, Match, library episode item)] newest last_watched_at first
+    .entries: [(show, Match, [library episode item of each copy, db id order])] newest
+              last_watched_at first
     .skipped: [(show, reason)] with reasons SKIP_*:
       too old (last watched before now - window_days), no next episode, show / episode not
       in the library, anime absolute number without a TVDB mapping, already watched here
-      (library playcount > 0), already paused (its library episode id is in
-      paused_episode_ids: the paused entry wins).
+      (library playcount > 0 on any copy), already paused (one of its copies' episode ids is
+      in paused_episode_ids: the paused entry wins).
 """
 import re
 from dataclasses import asdict, dataclass, field
@@ -304,7 +305,7 @@ def candidates(shows: Iterable[WatchingShow], now: float, window_days: float) ->
 
 @dataclass
 class UpNextPlan:
-    entries: List[Tuple[WatchingShow, Match, Dict[str, Any]]] = field(default_factory=list)
+    entries: List[Tuple[WatchingShow, Match, List[Dict[str, Any]]]] = field(default_factory=list)
     skipped: List[Tuple[WatchingShow, str]] = field(default_factory=list)
 
 
@@ -335,19 +336,22 @@ def up_next(shows: Iterable[WatchingShow], index: LibraryIndex,
         if needs_mapping(show):
             plan.skipped.append((show, SKIP_NO_TVDB_MAPPING))
             continue
-        episodes = episodes_by_show.get(show_match.dbid) or []
+        episodes: List[Dict[str, Any]] = []
+        for tvshowid in show_match.all_dbids:  # a show held twice: its episodes are in either copy
+            episodes.extend(episodes_by_show.get(tvshowid) or [])
         result = match_episode(show_match, playback, episodes)
         if not isinstance(result, Match):
             plan.skipped.append((show, SKIP_EPISODE_NOT_IN_LIBRARY))
             continue
-        item = next((e for e in episodes if isinstance(e, dict) and e.get("episodeid") == result.dbid), {})
-        if _played_here(item):
+        copies = {e.get("episodeid"): e for e in episodes if isinstance(e, dict)}
+        items = [copies[d] for d in result.all_dbids if d in copies]
+        if any(_played_here(item) for item in items):
             plan.skipped.append((show, SKIP_WATCHED_HERE))
             continue
-        if result.dbid in paused:
+        if paused.intersection(result.all_dbids):
             plan.skipped.append((show, SKIP_PAUSED))
             continue
-        plan.entries.append((show, result, item))
+        plan.entries.append((show, result, items))
     return plan
 
 
