@@ -136,6 +136,45 @@ def test_retry_later_of_a_removed_entry_reports_false(outbox):
     assert outbox.all() == []
 
 
+def test_only_failures_that_count_move_the_failure_count_and_its_first_time(outbox, clock):
+    entry_id = outbox.add("a", "k", "pause", {})
+    outbox.retry_later(entry_id, 5, "NetworkError: offline", counts=False)
+    entry = outbox.all()[0]
+    assert (entry.attempts, entry.failures, entry.first_failure) == (1, 0, None)
+    first = clock.t
+    outbox.retry_later(entry_id, 5, "ServerError: HTTP 503")
+    clock.t += 100
+    outbox.retry_later(entry_id, 5, "ServerError: HTTP 503")
+    entry = outbox.all()[0]
+    assert (entry.attempts, entry.failures, entry.first_failure) == (3, 2, first)
+
+
+def test_a_parked_entry_is_kept_on_disk_but_no_longer_queued(outbox, clock):
+    parked_id = outbox.add("a", "k", "pause", {"n": 1})
+    queued_id = outbox.add("a", "k2", "pause", {"n": 2})
+    assert outbox.park(parked_id, "ServerError: HTTP 503 (10 failures over 24 h)") is True
+    assert [e.id for e in outbox.all()] == [queued_id] == [e.id for e in outbox.pending()]
+    assert outbox.count() == 1 and outbox.count("a") == 1
+    (parked,) = outbox.parked("a")
+    assert (parked.id, parked.parked_at, parked.body) == (parked_id, clock.t, {"n": 1})
+    assert "10 failures" in parked.last_error and outbox.parked("b") == []
+    assert outbox.park(12345, "gone") is False
+
+
+def test_rekey_moves_an_accounts_entries_in_order_and_others_are_counted(outbox):
+    a1 = outbox.add("signin:ab12", "k", "start", {})
+    b1 = outbox.add("id:52", "k", "pause", {})
+    a2 = outbox.add("alice", "k", "pause", {})
+    parked = outbox.add("alice", "k3", "pause", {})
+    outbox.park(parked, "x")
+    assert outbox.count_others(["id:51"]) == 3
+    assert outbox.rekey(["signin:ab12", "alice", "id:51"], "id:51") == 3
+    assert [e.id for e in outbox.all("id:51")] == [a1, a2]
+    assert [e.id for e in outbox.parked("id:51")] == [parked]
+    assert outbox.count_others(["id:51"]) == 1 and [e.id for e in outbox.all("id:52")] == [b1]
+    assert outbox.rekey([], "id:51") == 0 and outbox.count_others([]) == 3
+
+
 def test_pending_accepts_an_explicit_now(outbox, clock):
     entry_id = outbox.add("a", "k", "pause", {})
     outbox.retry_later(entry_id, 100, "x")

@@ -13,6 +13,7 @@ from simkl_resume import ADDON_ID
 from simkl_resume.sender import ScrobbleSender
 from simkl_resume.context import AddonContext
 from simkl_resume.core import errors, scrobble
+from simkl_resume.core.model import Activities
 from simkl_resume.push import ScrobblePush
 from tests._service_rig import start_service
 from tools.simkl_standin import StandIn
@@ -71,6 +72,17 @@ class Harness:
         for _ in range(int(seconds)):
             self.kodi.clock.advance(1)
             self.idle()
+
+    def settle_setting(self, setting_id, seconds=10):
+        """The setting's value once it stopped changing for 3 s (at most `seconds` s)."""
+        value, same = self.kodi.get_setting(setting_id), 0
+        for _ in range(seconds):
+            self.run(1)
+            same = same + 1 if self.kodi.get_setting(setting_id) == value else 0
+            value = self.kodi.get_setting(setting_id)
+            if same >= 3:
+                break
+        return value
 
     def truth(self, duration):
         return 100.0 * self.kodi.player.position() / duration
@@ -363,6 +375,40 @@ def test_one_item_failing_with_5xx_does_not_hold_back_other_items(kodi, harness,
     assert_at_most_one_post_per_second(standin)
 
 
+def test_an_item_failing_for_a_day_is_parked_and_the_settings_page_says_so(kodi, harness, standin,
+                                                                          monkeypatch):
+    # The fake Kodi's service loop ticks every virtual second: a real day would take minutes
+    # here, so the caps shrink (the real ones: test_an_event_failing_for_a_day_is_parked_...).
+    monkeypatch.setattr(scrobble, "MAX_FAILURES", 4)
+    monkeypatch.setattr(scrobble, "PARK_AFTER", 120.0)
+    heat = movie(kodi)
+    ronin = movie(kodi, "Ronin", {"imdb": "tt0122690"})
+    standin.fault("503", path="/scrobble/", method="POST", times=100000, body="tt0113277")
+    kodi.player.play_movie(heat, at=0.2 * MOVIE_LEN)
+    kodi.player.pause()
+    kodi.player.stop()
+    harness.run(3)
+    for _ in range(400):                               # jump from one retry to the next
+        if not harness.ctx.outbox.count():
+            break
+        due = harness.push.sender.next_due
+        harness.kodi.clock.advance(max(1.0, (due or 0) - kodi.clock.now()))
+        harness.idle()
+    assert harness.ctx.outbox.count() == 0
+    (parked,) = harness.ctx.outbox.parked("alice")
+    assert parked.item_key == "movie:imdb=tt0113277" and parked.failures >= scrobble.MAX_FAILURES - 1
+    assert harness.settle_setting("queue_status") == "1 set aside after failing for a day (see the log)"
+    assert "parked: kept on disk, not sent again" in kodi.log_text()
+    posts = len(standin.requests("/scrobble/"))
+    kodi.player.play_movie(ronin, at=0.3 * MOVIE_LEN)   # the queue goes on
+    kodi.player.pause()
+    harness.deliver()
+    held = [(p["movie"]["title"], round(p["progress"])) for p in standin.state()["playbacks"]]
+    assert held == [("Ronin", 30)]
+    later = {r["body"]["movie"]["ids"]["imdb"] for r in standin.requests("/scrobble/")[posts:]}
+    assert later == {"tt0122690"}                       # Heat is never tried again
+
+
 def test_settings_page_shows_how_many_positions_wait_to_be_sent(kodi, harness, standin):
     heat = movie(kodi)
     ronin = movie(kodi, "Ronin", {"imdb": "tt0122690"})
@@ -370,16 +416,13 @@ def test_settings_page_shows_how_many_positions_wait_to_be_sent(kodi, harness, s
     standin.fault("reset", path="/scrobble/", method="POST", times=1000)
     kodi.player.play_movie(heat, at=0.2 * MOVIE_LEN)
     kodi.player.stop()
-    harness.run(3)
-    assert kodi.get_setting("queue_status") == "1 position waiting to be sent"
+    assert harness.settle_setting("queue_status") == "1 position waiting to be sent"
     kodi.player.play_movie(ronin, at=0.3 * MOVIE_LEN)
     kodi.player.pause()
-    harness.run(3)
-    assert kodi.get_setting("queue_status") == "2 positions waiting to be sent"
+    assert harness.settle_setting("queue_status") == "2 positions waiting to be sent"
     standin.clear_faults()
     harness.deliver(max_seconds=120)
-    harness.run(2)
-    assert kodi.get_setting("queue_status") == ""
+    assert harness.settle_setting("queue_status") == ""
 
 
 def test_refused_scrobble_is_dropped_and_the_next_one_still_goes(kodi, harness, standin):
@@ -747,6 +790,9 @@ class FakeClient:
             raise outcome
         return {"action": action}
 
+    def activities(self, retries=None):  # the newest-wins check of an event that waited: nothing moved
+        return Activities(all=None, playback={})
+
 
 class FakeCtx(AddonContext):
     def __init__(self, tmp_path, client, clock):
@@ -820,6 +866,60 @@ def test_an_items_later_event_waits_behind_its_own_failed_first_event(tmp_path):
     now[0] += 1
     sender.work()
     assert client.sent == [("stop", 100), ("stop", 100), ("pause", 5)]
+
+
+def _run_sender(sender, now, until, max_runs=1000):
+    """Run the sender, jumping the clock to each due time, until `until()` or max_runs."""
+    for _ in range(max_runs):
+        if until():
+            return
+        sender.work()
+        now[0] = max(now[0] + 1, sender.next_due or now[0] + 1)
+    raise AssertionError("sender never got there")
+
+
+def test_an_event_failing_for_a_day_is_parked_kept_on_disk_and_others_go_on(tmp_path):
+    now = [1000.0]
+
+    class Always503ForHeat(FakeClient):
+        def scrobble(self, action, body):
+            if body["movie"]["ids"]["imdb"] == "tt0113277":
+                self.sent.append(("503", body["progress"]))
+                raise errors.ServerError(503)
+            return super().scrobble(action, body)
+
+    client = Always503ForHeat([])
+    logs = []
+    ctx = FakeCtx(tmp_path, client, lambda: now[0])
+    ctx.account.sign_in("tok", name="alice")
+    _entry(ctx, "pause", 10)
+    sender = ScrobbleSender(ctx, log=lambda level, msg: logs.append(msg), real_clock=lambda: now[0] * 10)
+    _run_sender(sender, now, lambda: ctx.outbox.all() == [])
+    (parked,) = ctx.outbox.parked()
+    assert parked.failures >= scrobble.MAX_FAILURES - 1 and parked.body["progress"] == 10
+    assert parked.parked_at - parked.first_failure >= scrobble.PARK_AFTER
+    assert len(client.sent) >= scrobble.MAX_FAILURES and "ServerError" in parked.last_error
+    (line,) = [m for m in logs if "parked" in m]
+    assert line.startswith("scrobble: pause movie:imdb=tt0113277 10.00% failed")
+    sender.work()
+    assert (sender.waiting, sender.parked) == (0, 1)
+    tries = len(client.sent)
+    _entry(ctx, "pause", 20, imdb="tt0122690")      # another item still goes
+    now[0] += 3600
+    _run_sender(sender, now, lambda: ctx.outbox.count() == 0)
+    assert client.sent[tries:] == [("pause", 20)]   # the parked one is never tried again
+
+
+def test_a_week_offline_parks_nothing(tmp_path):
+    now = [1000.0]
+    client = FakeClient([errors.NetworkError("offline")] * 10000)
+    ctx = FakeCtx(tmp_path, client, lambda: now[0])
+    ctx.account.sign_in("tok", name="alice")
+    _entry(ctx, "pause", 10)
+    sender = ScrobbleSender(ctx, log=lambda level, msg: None, real_clock=lambda: now[0] * 10)
+    _run_sender(sender, now, lambda: now[0] > 1000 + 7 * 86400)
+    (entry,) = ctx.outbox.all()
+    assert entry.attempts > scrobble.MAX_FAILURES and entry.failures == 0 and ctx.outbox.parked() == []
 
 
 def test_a_rate_limit_holds_back_every_item(tmp_path):

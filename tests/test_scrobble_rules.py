@@ -9,6 +9,8 @@ from simkl_resume.core import errors
 from simkl_resume.core.ids import item_key, scrobble_body
 from simkl_resume.core.scrobble import (
     AUTH,
+    MAX_FAILURES,
+    PARK_AFTER,
     BACKOFF_CAP,
     DROP,
     IDLE,
@@ -31,6 +33,7 @@ from simkl_resume.core.scrobble import (
     needs_remote_check,
     newer_remote,
     next_to_send,
+    should_park,
 )
 from simkl_resume.core.model import Activities
 from simkl_resume.core.parse import parse_playbacks
@@ -593,3 +596,17 @@ def test_a_position_saved_after_the_event_was_queued_supersedes_it_and_an_older_
     assert newer_remote(MOVIE_BODY, T0, [newer]) is newer
     assert newer_remote(MOVIE_BODY, T0, [_simkl_pause("2023-11-14T22:13:20Z")]) is None  # equal: not newer
     assert newer_remote(MOVIE_BODY, T0, [_simkl_pause("2023-11-14T22:13:21Z", imdb="tt0000001")]) is None
+
+
+# -- parking ---------------------------------------------------------------------------
+
+
+def test_an_event_is_parked_only_after_enough_own_failures_over_enough_time():
+    assert should_park(MAX_FAILURES, T0, T0 + PARK_AFTER)
+    assert not should_park(MAX_FAILURES - 1, T0, T0 + 10 * PARK_AFTER)   # not enough failures
+    assert not should_park(10 * MAX_FAILURES, T0, T0 + PARK_AFTER - 1)  # a short outage
+    assert not should_park(MAX_FAILURES, None, T0 + 10 * PARK_AFTER)
+
+
+def test_parking_waits_at_least_a_day_and_ten_failures():
+    assert (MAX_FAILURES, PARK_AFTER) == (10, 86400.0)

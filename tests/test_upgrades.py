@@ -53,11 +53,15 @@ def test_queued_scrobbles_of_a_release_are_all_delivered_once_to_simkl(release):
     with StandIn() as simkl:
         simkl.seed(catalog=CATALOG)
         simkl.add_user(expected["token"], "alice")
-        ctx = AddonContext(profile, "upgrade-test", now=clock, log=_fail_log,
+        logs = []
+        ctx = AddonContext(profile, "upgrade-test", now=clock, log=logs.append,
                            env={"SIMKL_API_URL": simkl.url, "SIMKL_CLIENT_ID": "upgrade-tests"})
         queued = [[e.id, e.account, e.item_key, e.action, e.body, e.attempts, e.last_error]
                   for e in ctx.outbox.all()]
         assert queued == expected["outbox_all"]
+        # outbox schema 2 (issue 12): a migrated event has no counted failure and is not parked
+        assert [(e.failures, e.first_failure, e.parked_at) for e in ctx.outbox.all()] == [(0, None, None)] * 6
+        assert [line.split(": ", 1)[1] for line in logs] == ["schema migrated from version 1 to 2"]
 
         from simkl_resume.sender import ScrobbleSender
 

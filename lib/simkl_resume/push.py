@@ -21,7 +21,8 @@ ScrobblePush(ctx, player_factory=None, identify=None, settings=None, library=Non
   returns 1.0 (see tick: callbacks cannot shorten the loop's wait).
   Settings (re-read on on_settings_changed): push_enabled, skip_shorter_than (minutes),
   skip_live_tv. tick writes `queue_status` (settings page, read-only: "N positions waiting to
-  be sent", empty when none) whenever the sender's `waiting` count changes.
+  be sent", plus "N set aside ..." for parked events; empty when none) whenever the sender's
+  `waiting`/`parked` counts change.
   Events are queued only while an account is signed in; `account` in the
   outbox is the account's name (never the token).
   Menu-started playback: when Window(10000) `plugin.video.simkl.resume.menu_play` names the
@@ -50,6 +51,7 @@ SETTING_QUEUE_STATUS = "queue_status"
 SAMPLE_INTERVAL = 1.0
 MSG_ONE_WAITING = 30350      # 1 position waiting to be sent
 MSG_WAITING = 30351          # %d positions waiting to be sent
+MSG_PARKED = 30353           # %d set aside after failing for a day (see the log)
 MSG_DISK_TROUBLE = 30352     # cannot write to the addon's data folder; kept in memory
 DISK_RETRY = 5.0             # seconds between tries to write events kept in memory
 
@@ -142,18 +144,19 @@ class ScrobblePush:
     def _show_waiting(self):
         """The settings page says "N positions waiting to be sent" (empty: nothing waits),
         written only when the sender's count changed."""
-        waiting = self.sender.waiting
-        if waiting is None or waiting == self._shown_waiting:
+        waiting, parked = self.sender.waiting, self.sender.parked
+        if waiting is None or (waiting, parked) == self._shown_waiting:
             return
-        self._shown_waiting = waiting
+        self._shown_waiting = (waiting, parked)
         try:
             from .kodi import ui
 
-            if not waiting:
-                text = ""
-            else:
-                text = ui.text(MSG_ONE_WAITING) if waiting == 1 else ui.text(MSG_WAITING, waiting)
-            self._settings.set_str(SETTING_QUEUE_STATUS, text)
+            parts = []
+            if waiting:
+                parts.append(ui.text(MSG_ONE_WAITING) if waiting == 1 else ui.text(MSG_WAITING, waiting))
+            if parked:
+                parts.append(ui.text(MSG_PARKED, parked))
+            self._settings.set_str(SETTING_QUEUE_STATUS, " · ".join(parts))
         except Exception as exc:  # noqa: BLE001 - a status line must not break the loop
             self._logf("warning", "scrobble: cannot show the queue on the settings page: %r" % (exc,))
 

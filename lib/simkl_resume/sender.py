@@ -18,6 +18,9 @@ ScrobbleSender(ctx, log=None, real_clock=time.monotonic)   a worker.BackgroundWo
   moved since the entry was queued, GET /sync/playback/<kind>?date_from=<queued>): when
   Simkl holds a position of that item saved after the entry was queued, the entry is dropped
   (logged), never sent. A failed check counts as the entry's failure.
+  Parking: a RETRY that is the event's own fault (not hold_all) counts towards
+  core.scrobble.should_park (10 such failures over 24 h): the event is parked (outbox.park:
+  kept on disk, out of the queue, logged) instead of retried forever; `parked` counts them.
   `waiting` = how many items of the account wait to be sent (ScrobblePush shows it on the
   settings page).
   `on_delivered(body, action, at)` (default: delivered.record_delivery into ctx.cache) is
@@ -70,6 +73,7 @@ class ScrobbleSender(BackgroundWorker):
         self._client_token = None
         self._halt = threading.Event()
         self._waiting = None
+        self._parked = 0
 
     # -- what the main thread reads ------------------------------------------------------
     @property
@@ -101,6 +105,12 @@ class ScrobbleSender(BackgroundWorker):
         with self._lock:
             return self._waiting
 
+    @property
+    def parked(self):
+        """How many events of the current account are parked, as of the last run."""
+        with self._lock:
+            return self._parked
+
     def _set_waiting(self, entries):
         with self._lock:
             self._waiting = len({entry.item_key for entry in entries})
@@ -117,6 +127,9 @@ class ScrobbleSender(BackgroundWorker):
             outbox.drop([entry.id for entry in to_drop])
             self._logf("debug", "scrobble: %d superseded event(s) collapsed" % len(to_drop))
         self._set_waiting(to_send)
+        parked = len(outbox.parked(account))
+        with self._lock:
+            self._parked = parked
         token = self.ctx.account.token
         if not token or not to_send:
             return
@@ -223,7 +236,16 @@ class ScrobbleSender(BackgroundWorker):
         verdict = scrobble.classify(exc, attempt)
         reason = "%s: %s" % (type(exc).__name__, exc)
         if verdict.kind == scrobble.RETRY:
-            self.ctx.outbox.retry_later(entry.id, verdict.delay, reason)
+            counts = not verdict.hold_all  # "offline" and rate limits are not the event's fault
+            now = self._now()
+            failures = int(entry.failures) + (1 if counts else 0)
+            first = entry.first_failure if entry.first_failure is not None else (now if counts else None)
+            if counts and scrobble.should_park(failures, first, now):
+                self.ctx.outbox.park(entry.id, reason)
+                self._logf("warning", "scrobble: %s failed %d times over %.0f h (last: %s); parked: kept on"
+                           " disk, not sent again" % (what, failures, (now - first) / 3600.0, reason))
+                return
+            self.ctx.outbox.retry_later(entry.id, verdict.delay, reason, counts=counts)
             if verdict.hold_all:
                 self.pacer.hold_until(self._now() + verdict.delay)
             self._logf("info", "scrobble: %s failed (%s); retry %d in %.0f s%s"

@@ -100,6 +100,11 @@ Delivery policy
           ServerError, other HttpError >= 500, NetworkError, RequestTimeout,
           MalformedReply, any other exception (our own bug must not lose the user's
           events)                                     -> RETRY after backoff
+    should_park(failures, first_failure, now) -> bool
+        An event whose own failures (RETRY verdicts that are not hold_all: 5xx, malformed
+        replies, our exceptions - never "offline" or rate limits) reached MAX_FAILURES (10)
+        AND have gone on for PARK_AFTER (24 h) since the first one is parked: kept on disk,
+        counted, logged, never retried again. Offline for a week parks nothing.
     backoff_delay(attempt, base=BACKOFF_BASE, cap=BACKOFF_CAP, rand=None) -> float
         base * 2 ** (attempt - 1), capped at `cap`; with `rand` (a random.random) a jitter
         of up to +25 % is added, still capped.
@@ -143,6 +148,8 @@ BACKOFF_CAP = 15 * 60.0
 SCROBBLE_LOCK_DELAY = 20.0
 MIN_POST_GAP = 1.0
 STALE_AFTER = 30.0
+MAX_FAILURES = 10
+PARK_AFTER = 24 * 3600.0
 
 
 @dataclass(frozen=True)
@@ -410,6 +417,11 @@ def classify(error: BaseException, attempt: int = 1, rand: Optional[Callable[[],
         ):
             return Verdict(DROP)
     return Verdict(RETRY, backoff_delay(attempt, rand=rand))
+
+
+def should_park(failures: int, first_failure: Optional[float], now: float) -> bool:
+    return (int(failures) >= MAX_FAILURES and first_failure is not None
+            and float(now) - float(first_failure) >= PARK_AFTER)
 
 
 # -- pacing ------------------------------------------------------------------------------

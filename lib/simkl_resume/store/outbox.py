@@ -7,6 +7,10 @@
         outbox.done(entry.id)                                  # delivered or refused for good
         # or outbox.retry_later(entry.id, 60, "HTTP 503")     # attempts += 1
     outbox.drop([ids superseded by core.scrobble.collapse])
+    outbox.retry_later(entry.id, 60, "HTTP 503", counts=True)  # failures += 1 (towards parking)
+    outbox.park(entry.id, reason)        # kept on disk, out of the queue: parked(), never sent
+    outbox.rekey(["signin:ab12"], "id:51")   # the account's identity became known
+    outbox.count_others(["id:51"])       # queued events of other accounts (kept aside)
 
 The outbox only stores; which events to send or collapse is decided in core. `account`
 identifies the Simkl account (a user id or name - never the access token); `item_key` is
@@ -19,6 +23,8 @@ connection per object, serialised by a lock) and several processes, and a SIGKIL
 point leaves every event whose `add` returned and no half-written one. A damaged file is
 moved aside and rebuilt with one log line; the events queued in it are lost. An older schema
 is migrated (MIGRATIONS), a newer one (a downgrade) is kept aside untouched and said.
+Schema 2 (issue 12): `failures`/`first_failure` (failures that were the event's own fault,
+towards core.scrobble.should_park) and `parked_at` (set aside: all/pending/count skip it).
 """
 import json
 import logging
@@ -29,9 +35,15 @@ from typing import Any, Callable, Dict, Iterable, List, Optional
 from ._sqlite import Database
 
 ACTIONS = ("start", "pause", "stop")
-SCHEMA_VERSION = 1  # PRAGMA user_version; 0.1.0 wrote 1 (docs/architecture.md "On-disk formats")
+SCHEMA_VERSION = 2  # PRAGMA user_version; 0.1.0 wrote 1 (docs/architecture.md "On-disk formats")
 # (version a step produces, [SQL statements and/or fn(conn)]) from 1 up to SCHEMA_VERSION, in order.
-MIGRATIONS = []
+MIGRATIONS = [
+    # 0.1.0 -> issue 12: failures that count towards parking, and the parked state. A migrated
+    # event has no counted failure and is not parked: every queued 0.1.0 event is still sent.
+    (2, ["ALTER TABLE outbox ADD COLUMN failures INTEGER NOT NULL DEFAULT 0",
+         "ALTER TABLE outbox ADD COLUMN first_failure REAL",
+         "ALTER TABLE outbox ADD COLUMN parked_at REAL"]),
+]
 _SCHEMA = [
     "CREATE TABLE IF NOT EXISTS outbox ("
     " id INTEGER PRIMARY KEY AUTOINCREMENT,"
@@ -42,10 +54,15 @@ _SCHEMA = [
     " created REAL NOT NULL,"
     " attempts INTEGER NOT NULL DEFAULT 0,"
     " next_attempt REAL NOT NULL,"
-    " last_error TEXT)",
+    " last_error TEXT,"
+    " failures INTEGER NOT NULL DEFAULT 0,"
+    " first_failure REAL,"
+    " parked_at REAL)",
     "CREATE INDEX IF NOT EXISTS outbox_account ON outbox (account, id)",
 ]
-_COLUMNS = "id, account, item_key, action, body, created, attempts, next_attempt, last_error"
+_COLUMNS = ("id, account, item_key, action, body, created, attempts, next_attempt, last_error,"
+            " failures, first_failure, parked_at")
+_QUEUED = "parked_at IS NULL"
 _MAX_ERROR_CHARS = 2000
 
 
@@ -60,10 +77,13 @@ class OutboxEntry:
     attempts: int
     next_attempt: float
     last_error: Optional[str]
+    failures: int = 0                     # failed attempts that were this event's fault
+    first_failure: Optional[float] = None  # when the first of those happened
+    parked_at: Optional[float] = None      # set aside: kept, counted, never sent again
 
 
 def _entry(row):
-    return OutboxEntry(row[0], row[1], row[2], row[3], json.loads(row[4]), row[5], row[6], row[7], row[8])
+    return OutboxEntry(row[0], row[1], row[2], row[3], json.loads(row[4]), *row[5:])
 
 
 def _default_log(message):
@@ -97,26 +117,57 @@ class ScrobbleOutbox:
             " VALUES (?, ?, ?, ?, ?, 0, ?)", row).lastrowid)
 
     def pending(self, account: Optional[str] = None, now: Optional[float] = None) -> List[OutboxEntry]:
-        """Entries due (next_attempt <= now), in insertion order."""
+        """Queued (not parked) entries due (next_attempt <= now), in insertion order."""
         when = self._now() if now is None else now
         if account is None:
-            sql, args = f"SELECT {_COLUMNS} FROM outbox WHERE next_attempt <= ? ORDER BY id", (when,)
+            sql = f"SELECT {_COLUMNS} FROM outbox WHERE {_QUEUED} AND next_attempt <= ? ORDER BY id"
+            args = (when,)
         else:
-            sql = f"SELECT {_COLUMNS} FROM outbox WHERE account = ? AND next_attempt <= ? ORDER BY id"
+            sql = (f"SELECT {_COLUMNS} FROM outbox WHERE {_QUEUED} AND account = ? AND next_attempt <= ?"
+                   " ORDER BY id")
             args = (str(account), when)
         return self._select(sql, args)
 
     def all(self, account: Optional[str] = None) -> List[OutboxEntry]:
-        """Everything still queued, in insertion order."""
+        """Everything still queued (not parked), in insertion order."""
         if account is None:
-            return self._select(f"SELECT {_COLUMNS} FROM outbox ORDER BY id", ())
-        return self._select(f"SELECT {_COLUMNS} FROM outbox WHERE account = ? ORDER BY id", (str(account),))
+            return self._select(f"SELECT {_COLUMNS} FROM outbox WHERE {_QUEUED} ORDER BY id", ())
+        return self._select(f"SELECT {_COLUMNS} FROM outbox WHERE {_QUEUED} AND account = ? ORDER BY id",
+                            (str(account),))
 
     def count(self, account: Optional[str] = None) -> int:
+        """How many entries are queued (not parked)."""
         if account is None:
-            return self._db.read(lambda c: c.execute("SELECT count(*) FROM outbox").fetchone()[0])
+            return self._db.read(lambda c: c.execute(
+                f"SELECT count(*) FROM outbox WHERE {_QUEUED}").fetchone()[0])
         return self._db.read(lambda c: c.execute(
-            "SELECT count(*) FROM outbox WHERE account = ?", (str(account),)).fetchone()[0])
+            f"SELECT count(*) FROM outbox WHERE {_QUEUED} AND account = ?", (str(account),)).fetchone()[0])
+
+    def parked(self, account: Optional[str] = None) -> List[OutboxEntry]:
+        """The parked entries (kept on disk, never sent again), in insertion order."""
+        if account is None:
+            return self._select(f"SELECT {_COLUMNS} FROM outbox WHERE NOT {_QUEUED} ORDER BY id", ())
+        return self._select(f"SELECT {_COLUMNS} FROM outbox WHERE NOT {_QUEUED} AND account = ? ORDER BY id",
+                            (str(account),))
+
+    def count_others(self, accounts: Iterable[str]) -> int:
+        """How many queued entries belong to none of `accounts` (another account's)."""
+        keys = [str(a) for a in accounts]
+        if not keys:
+            return self.count()
+        marks = ",".join("?" * len(keys))
+        return self._db.read(lambda c: c.execute(
+            f"SELECT count(*) FROM outbox WHERE {_QUEUED} AND account NOT IN ({marks})", keys).fetchone()[0])
+
+    def rekey(self, old_accounts: Iterable[str], account: str) -> int:
+        """Move every entry (queued or parked) of `old_accounts` to `account`, keeping ids and
+        so order; one transaction. Returns how many moved."""
+        keys = [str(a) for a in old_accounts if str(a) != str(account)]
+        if not keys:
+            return 0
+        marks = ",".join("?" * len(keys))
+        return self._db.write(lambda c: c.execute(
+            f"UPDATE outbox SET account = ? WHERE account IN ({marks})", [str(account)] + keys).rowcount)
 
     def done(self, entry_id: int) -> bool:
         """Remove a delivered (or permanently refused) entry. False if it was already gone."""
@@ -133,13 +184,26 @@ class ScrobbleOutbox:
 
         return self._db.write(delete)
 
-    def retry_later(self, entry_id: int, delay_s: float, error: str) -> bool:
-        """attempts += 1, next_attempt = now + delay_s, last_error = error. False if gone."""
-        next_attempt = self._now() + float(delay_s)
+    def retry_later(self, entry_id: int, delay_s: float, error: str, counts: bool = True) -> bool:
+        """attempts += 1, next_attempt = now + delay_s, last_error = error; when `counts` (the
+        failure was about this event, not the network), failures += 1 and first_failure is
+        set if it was not. False if gone."""
+        now = self._now()
+        text = str(error)[:_MAX_ERROR_CHARS]
+        step = 1 if counts else 0
+        return self._db.write(lambda c: c.execute(
+            "UPDATE outbox SET attempts = attempts + 1, next_attempt = ?, last_error = ?,"
+            " failures = failures + ?, first_failure = CASE WHEN ? THEN COALESCE(first_failure, ?)"
+            " ELSE first_failure END WHERE id = ?",
+            (now + float(delay_s), text, step, step, now, int(entry_id))).rowcount) == 1
+
+    def park(self, entry_id: int, error: str) -> bool:
+        """Set an entry aside for good: kept on disk (parked()), never sent again, no longer
+        queued. False if gone."""
         text = str(error)[:_MAX_ERROR_CHARS]
         return self._db.write(lambda c: c.execute(
-            "UPDATE outbox SET attempts = attempts + 1, next_attempt = ?, last_error = ? WHERE id = ?",
-            (next_attempt, text, int(entry_id))).rowcount) == 1
+            "UPDATE outbox SET parked_at = ?, last_error = ? WHERE id = ?",
+            (self._now(), text, int(entry_id))).rowcount) == 1
 
     def close(self):
         self._db.close()
