@@ -243,3 +243,25 @@ def test_signing_out_forgets_the_watching_list_and_the_next_account_fetches_its_
     rig.check()
     assert all("date_from" not in r["query"] for r in rig.standin.requests("/sync/all-items"))
     assert len(rig.standin.requests("/sync/all-items")) == 2
+
+
+def test_an_up_next_play_reported_as_our_plugin_url_still_matches_the_menu_marker(rig):
+    """Kodi 20.1 reports a second menu play as our plugin URL (type unknown): the push side then
+    identifies it through the marker, whose id the /play_next URL carries (see test_push)."""
+    import json
+
+    import xbmcgui
+
+    from simkl_resume.kodi import playing
+    from tests.test_menu_support import run
+
+    rig.finish(BB, 1, 5)
+    rig.check()
+    [item] = rig.up_next()
+    run(rig.kodi, item.url, handle=9)
+    marker = json.loads(xbmcgui.Window(10000).getProperty(playing.MENU_PLAY_PROPERTY))
+    assert (marker["dbid"], marker["type"], marker["file"]) == (rig.ep[6], "episode", "/tv/bb/s01e06.mkv")
+    assert playing.marker_matches(marker, [item.url])
+    assert playing.marker_matches(marker, [item.url + "&from_start=1"])
+    other = "plugin://plugin.video.simkl.resume/play_next?episode=%d" % rig.ep[7]
+    assert not playing.marker_matches(marker, [other])

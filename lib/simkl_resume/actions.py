@@ -20,7 +20,7 @@ Only remove/watched talk to Simkl (and so import requests); play never does.
 from .context import AddonContext
 from .core.progress import number_or_none, progress_percent
 from .kodi import listing, ui
-from .kodi.playing import write_menu_marker
+from .kodi.playing import up_next_play_id, write_menu_marker
 from .kodi.router import plugin_url
 from .menu import REASON_STRINGS as S_REASONS
 from .menu import current_list
@@ -126,8 +126,9 @@ def play_next(call, ctx=None, library=None):
         ui.notify(S_NOT_ON_SIMKL)
         listing.resolve(call.handle, None)
         return False
-    entry = find_up_next(ctx, episodeid) or {"type": "episode", "playback_id": None}
-    entry = dict(entry, mediatype="episode", dbid=episodeid)
+    entry = find_up_next(ctx, episodeid) or {"type": "episode"}
+    # the marker's id: Kodi 20.1 may report our /play_next URL as the playing file
+    entry = dict(entry, mediatype="episode", dbid=episodeid, playback_id=up_next_play_id(episodeid))
     item = _library_item(entry, library)
     if item is None:
         listing.resolve(call.handle, None)

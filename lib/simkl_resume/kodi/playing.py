@@ -7,6 +7,7 @@
     clear_menu_marker(expected=None) -> bool
     marker_matches(marker, files)        # does the marker name one of these playing files?
     menu_play_id(file)                   # "123" for plugin://<us>/play?id=123, else None
+                                         # ("episode:N" for /play_next?episode=N: up next)
 
 How an item is identified (kodi-notes.md):
   * the active VIDEO player is asked with Player.GetActivePlayers (never assume playerid 1:
@@ -204,14 +205,26 @@ def clear_menu_marker(expected=None):
 
 PLUGIN_PREFIX = "plugin://%s/" % ADDON_ID
 _PLAY_PATHS = ("/play", "/play_from_start")
+_PLAY_NEXT_PATH = "/play_next"
+
+
+def up_next_play_id(episodeid):
+    """The marker's playback_id of an up-next play (/play_next?episode=N): "episode:N"."""
+    return "episode:%d" % int(episodeid)
 
 
 def menu_play_id(file):
-    """The playback id (a string) in one of our /play or /play_from_start URLs, else None."""
+    """The playback id (a string) in one of our /play or /play_from_start URLs, "episode:N"
+    for /play_next?episode=N (up next), else None."""
     if not isinstance(file, str) or not file.startswith(PLUGIN_PREFIX):
         return None
     parts = urlsplit(file)
-    if (parts.path or "/").rstrip("/") not in _PLAY_PATHS:
+    path = (parts.path or "/").rstrip("/")
+    if path == _PLAY_NEXT_PATH:
+        values = parse_qs(parts.query).get("episode") or []
+        value = values[0].strip() if values else ""
+        return up_next_play_id(value) if value.isdigit() else None
+    if path not in _PLAY_PATHS:
         return None
     values = parse_qs(parts.query).get("id") or []
     value = values[0].strip() if values else ""
