@@ -129,3 +129,17 @@ def test_idle_target_is_missed_when_a_day_makes_more_requests_than_polls_and_rep
     text = render(figures)
     assert "## How to rerun" in text and "not measured" in text
     assert text.startswith("# Benchmarks")
+
+
+def test_on_update_bench_reads_one_item_per_update_and_the_section_splices_into_the_report():
+    from tools.bench.report import ON_UPDATE_BEGIN, on_update_section, splice
+
+    out = library.on_update(**QUICK["on_update"])
+    assert out["update"]["calls"] == 1 and out["update"]["methods"] == {"VideoLibrary.GetMovieDetails": 1}
+    assert out["update_listed"]["calls"] == 1
+    assert out["scan"]["calls"] >= 3
+    section = on_update_section(out)
+    report = "# Benchmarks\n\n## 2. x\n\n## 3. Network\n"
+    once = splice(report, section)
+    assert once.index(ON_UPDATE_BEGIN) < once.index("## 3. Network")
+    assert splice(once, section) == once

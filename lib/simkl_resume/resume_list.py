@@ -2,8 +2,12 @@
 
     builder = ResumeListBuilder(context)               # a service Component
     builder.playbacks_changed()    # PullSync's on_change: rebuild now (on the caller's thread)
-    builder.on_notification(...)   # VideoLibrary.OnUpdate/OnScanFinished/OnCleanFinished:
-                                   # index invalidated, list rebuilt on the worker after `debounce`
+    builder.on_notification(...)   # library notifications, handled on the worker after `debounce`:
+        # OnUpdate/OnRemove naming items: each item read ONCE (KodiLibrary.changed_item), the
+        # index updated in place, the entries showing it refilled (plan_library_update); only
+        # a change of what matches what rebuilds the list (from the updated index, no GetMovies
+        # or GetTVShows). OnScanFinished/OnCleanFinished (or more than MAX_INCREMENTAL items, or
+        # an OnUpdate naming nothing): index invalidated, list rebuilt.
     build_resume_list(context, index, library) -> value stored under KEY_RESUME_LIST
 
 KEY_RESUME_LIST holds {"v": 1, "built_at": epoch, "source": playbacks_checksum(...),
@@ -29,9 +33,17 @@ from typing import Any, Dict, List, Optional
 from .context import KEY_PLAYBACKS
 from .delivered import load_events, own_playback
 from .core.mirror import real_duration
-from .core.matching import Match, match_all, matched_first, shows_needed
+from .core.matching import (
+    EPISODE_NOT_IN_LIBRARY,
+    Match,
+    match_all,
+    match_movie,
+    match_show,
+    matched_first,
+    shows_needed,
+)
 from .core.model import EPISODE, Playback
-from .kodi.library import CachedLibraryIndex, KodiLibrary, is_library_change
+from .kodi.library import CachedLibraryIndex, KodiLibrary, is_library_change, updated_item
 from .resume_cache import DAY, LIST_FORMAT, load_resume_list, playbacks_checksum, store_resume_list
 from .service import Component, is_check
 from .up_next import add_up_next, up_next_source
@@ -39,6 +51,9 @@ from .worker import BackgroundWorker
 
 # Seconds to wait after a library notification before rebuilding (a scan sends many).
 LIBRARY_DEBOUNCE = 3.0
+# More changed items than this in one debounce window: one rebuild is the cheaper way.
+MAX_INCREMENTAL = 20
+REBUILD = "rebuild"
 
 
 def load_playbacks(cache, log=None) -> List[Playback]:
@@ -107,6 +122,7 @@ def _fill_from_library(entry, result: Match, item: Optional[Dict[str, Any]],
     art = _show_art(show)
     art.update({k: v for k, v in (item.get("art") or {}).items() if v})
     entry["art"] = art
+    entry["lastplayed"] = item.get("lastplayed") or ""
     runtime = _positive(item.get("runtime"))
     entry["runtime"] = int(runtime or 0)
     entry["duration"] = real_duration(item)
@@ -162,6 +178,88 @@ def build_resume_list(playbacks: List[Playback], index, library: KodiLibrary, re
     return {"v": LIST_FORMAT, "built_at": now, "source": source, "entries": entries}
 
 
+def _show_of(entry: Dict[str, Any]) -> Dict[str, Any]:
+    """The show fields an episode entry already holds (title, tvshow.* art), for a refill."""
+    art = {k[len("tvshow."):]: v for k, v in (entry.get("art") or {}).items() if k.startswith("tvshow.")}
+    return {"title": entry.get("show_title"), "art": art}
+
+
+def _refill(entry: Dict[str, Any], kind: str, item: Dict[str, Any], show=None) -> Dict[str, Any]:
+    """`entry` filled again from one changed library `item` (the copy it now plays)."""
+    copies = tuple(entry.get("copies") or ())
+    dbid = item.get(kind + "id") or entry.get("dbid")
+    result = Match(kind, dbid, tvshowid=item.get("tvshowid") or entry.get("tvshowid"),
+                   via=entry.get("via") or "", season=entry.get("season"), episode=entry.get("number"),
+                   copies=copies if len(copies) > 1 else ())
+    fresh = dict(entry)
+    _fill_from_library(fresh, result, item, show if show is not None else _show_of(entry))
+    return fresh
+
+
+def _numbers(item: Optional[Dict[str, Any]]):
+    return (item or {}).get("season"), (item or {}).get("episode")
+
+
+def plan_library_update(entries: List[Dict[str, Any]], playbacks: List[Playback], index,
+                        changed: Dict[Any, Optional[Dict[str, Any]]]):
+    """What a few changed library items (`changed`: {(kind, dbid): item or None when removed},
+    the index already updated) do to the resume list: REBUILD when what matches what may have
+    changed (a new or lost match, another set of copies), else the new entries list (the
+    entries showing a changed item refilled from it; the same list when none does). Pure."""
+    by_id = {e.get("playback_id"): e for e in entries}
+    kinds = {kind for kind, _dbid in changed}
+    for playback in playbacks:
+        entry = by_id.get(playback.id)
+        if entry is None:
+            return REBUILD
+        if playback.type == "movie" and "movie" in kinds:
+            result = match_movie(index, playback)
+            now = tuple(result.all_dbids) if isinstance(result, Match) else ()
+            if now != tuple(entry.get("copies") or ()):
+                return REBUILD
+        if playback.type == EPISODE and kinds & {"tvshow", "episode"}:
+            show = match_show(index, playback)
+            shows = set(show.all_dbids) if isinstance(show, Match) else set()
+            if "tvshow" in kinds:
+                before = bool(entry.get("matched")) or entry.get("reason") == EPISODE_NOT_IN_LIBRARY
+                if bool(shows) != before or (entry.get("matched") and entry.get("tvshowid") not in shows):
+                    return REBUILD
+            for (kind, dbid), item in changed.items():
+                if kind == "tvshow" and dbid in shows and entry.get("tvshowid") != dbid:
+                    return REBUILD  # another copy of the show
+                if kind != "episode" or dbid in (entry.get("copies") or ()):
+                    continue
+                if item is not None and item.get("tvshowid") in shows and _numbers(item) in (
+                        (playback.season, playback.number), (playback.tvdb_season, playback.tvdb_number)):
+                    return REBUILD  # it may be (another copy of) this playback's episode
+    out = []
+    for entry in entries:
+        fresh = entry
+        kind = entry.get("mediatype")
+        for (ckind, dbid), item in changed.items():
+            if not fresh.get("matched"):
+                break
+            if ckind == kind and dbid in (fresh.get("copies") or ()):
+                if item is None:
+                    return REBUILD
+                if kind == EPISODE and _numbers(item) != (fresh.get("season"), fresh.get("number")):
+                    return REBUILD
+                newer = str(item.get("lastplayed") or "") > str(fresh.get("lastplayed") or "")
+                if dbid == fresh.get("dbid") or newer:  # the copy shown, or now the last played
+                    fresh = _refill(fresh, kind, item)
+            elif ckind == "tvshow" and kind == EPISODE and fresh.get("tvshowid") == dbid:
+                if item is None:
+                    return REBUILD
+                fresh = dict(fresh, art={k: v for k, v in (fresh.get("art") or {}).items()
+                                         if not k.startswith("tvshow.")})
+                fresh["show_title"] = item.get("title") or fresh.get("show_title")
+                art = _show_art(item)
+                art.update(fresh["art"])
+                fresh["art"] = art
+        out.append(fresh)
+    return out
+
+
 def drop_playback(cache, playback_id: int) -> None:
     """Forget one playback in the cached playbacks and the resume list (after remove/watched)."""
     raw = cache.get(KEY_PLAYBACKS)
@@ -198,7 +296,10 @@ class ResumeListBuilder(Component):
         self._lock = threading.Lock()
         self._due: Optional[float] = None
         self._worker = _RebuildWorker(self)
+        self._changes_lock = threading.Lock()
+        self._changed: Dict[Any, bool] = {}   # (kind, dbid) -> removed
         self.builds = 0
+        self.updates = 0
 
     # ------------------------------------------------------------------ building
     def rebuild(self) -> bool:
@@ -254,6 +355,13 @@ class ResumeListBuilder(Component):
 
     def on_notification(self, sender, method, data):
         if is_library_change(method, data):
+            one = method in ("VideoLibrary.OnUpdate", "VideoLibrary.OnRemove")
+            named = updated_item(data) if one else None
+            with self._changes_lock:
+                if named is not None:
+                    self._changed[named] = method == "VideoLibrary.OnRemove"
+                else:
+                    self._full = True
             self._library_dirty = True
             self._due = None  # tick() schedules from Kodi's clock
             self._pending_library = True
@@ -265,6 +373,7 @@ class ResumeListBuilder(Component):
     _pending_library = False
     _library_dirty = False
     _check_list = False
+    _full = False
 
     def tick(self, now):
         if self._check_list:
@@ -282,6 +391,10 @@ class ResumeListBuilder(Component):
 
     def stop(self):
         self._worker.stop()
+        try:
+            self.index.flush()
+        except Exception as exc:  # noqa: BLE001 - the next start rebuilds it
+            self.log("library index not stored: %s" % type(exc).__name__)
 
     def _list_work(self):
         if not self._check_list:
@@ -299,10 +412,47 @@ class ResumeListBuilder(Component):
         if not self._library_dirty:
             return
         self._library_dirty = False
-        self.library_changed()
-        changed = self.playbacks_changed()
-        if changed and self.refresh is not None:
+        with self._changes_lock:
+            changed, self._changed = self._changed, {}
+            full, self._full = self._full, False
+        if full or len(changed) > MAX_INCREMENTAL:
+            self.library_changed()
+            moved = self.playbacks_changed()
+        else:
+            try:
+                moved = self.items_changed(changed)
+            except Exception as exc:  # noqa: BLE001 - fall back to the whole way
+                self.log("library update failed (%s): rebuilding" % type(exc).__name__)
+                self.library_changed()
+                moved = self.playbacks_changed()
+        if moved and self.refresh is not None:
             self.refresh()
+
+    def items_changed(self, changed: Dict[Any, bool]) -> bool:
+        """A few library items changed ({(kind, dbid): removed}): one Get*Details each, the index
+        updated in place, the list refilled or (rarely) rebuilt. True when the list changed."""
+        items: Dict[Any, Optional[Dict[str, Any]]] = {}
+        for (kind, dbid), removed in sorted(changed.items()):
+            if kind not in ("movie", "tvshow", "episode"):
+                continue
+            item = None if removed else self.library.changed_item(kind, dbid)
+            items[(kind, dbid)] = item
+            self.index.update(kind, dbid, item)
+        if not items:
+            return False
+        with self._lock:
+            self.updates += 1
+            value = load_resume_list(self.context.cache)
+            if value is None:
+                return False  # no list yet: the start-up / menu check builds it
+            plan = plan_library_update(value["entries"], load_playbacks(self.context.cache, self.log),
+                                       self.index.get(), items)
+            if plan != REBUILD:
+                if plan == value["entries"]:
+                    return False
+                store_resume_list(self.context.cache, dict(value, entries=plan, built_at=self.context.now()))
+                return True
+        return self.playbacks_changed()
 
 
 class _RebuildWorker(BackgroundWorker):

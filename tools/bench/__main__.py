@@ -1,8 +1,10 @@
-"""python -m tools.bench [--runs N] [--quick] [--no-realkodi] [--out docs/benchmarks.md] [--json FILE]
+"""python -m tools.bench [--runs N] [--quick] [--no-realkodi] [--only on_update] [--out FILE] [--json FILE]
 
 Runs every benchmark of tools/bench and rewrites docs/benchmarks.md. --quick uses tiny sizes
 (a check that the code paths work; its figures mean nothing and it writes nowhere by default)
 and skips the real-Kodi part (section 4, about 3 minutes), as does --no-realkodi.
+--only on_update runs the library-change section alone (about 10 s) and replaces just that
+section of the report (between its <!-- on_update --> markers).
 """
 import argparse
 import json
@@ -18,9 +20,11 @@ for _p in (os.path.join(REPO, "lib"), REPO):
 
 FULL = {"menu": {"movies": 15000, "shows": 1000, "episodes": 4000, "playbacks": 1000},
         "library": {"movies": 10000, "shows": 1000, "episodes_per_show": 50, "lookups": 20000},
+        "on_update": {"movies": 15000, "shows": 1000, "episodes": 4000, "playbacks": 200, "rounds": 20},
         "network": {"existing": 40, "pauses": 20, "interval_min": 15}}
 QUICK = {"menu": {"movies": 60, "shows": 10, "episodes": 20, "playbacks": 20},
          "library": {"movies": 50, "shows": 5, "episodes_per_show": 4, "lookups": 40},
+         "on_update": {"movies": 60, "shows": 5, "episodes": 20, "playbacks": 10, "rounds": 3},
          "network": {"existing": 4, "pauses": 3, "interval_min": 240}}
 
 
@@ -37,6 +41,8 @@ def run_all(sizes, runs, work_dir, say=print, realkodi=True):
     figures["imports"] = menu.import_profile(state)
     say("==> 2. library index")
     figures["library"] = library.run(**sizes["library"])
+    say("==> 2b. library changes (VideoLibrary.OnUpdate)")
+    figures["on_update"] = library.on_update(**sizes["on_update"])
     say("==> 3. network cost of a day")
     figures["network"] = network.run(**sizes["network"])
     if realkodi:
@@ -61,7 +67,11 @@ def main(argv=None):
     parser.add_argument("--out", default=None, help="markdown report (default docs/benchmarks.md; "
                                                     "none with --quick)")
     parser.add_argument("--json", default=None, help="also write the raw figures here")
+    parser.add_argument("--only", choices=["on_update"], default=None,
+                        help="run one section and replace only it in the report")
     args = parser.parse_args(argv)
+    if args.only:
+        return _only(args)
     sizes = QUICK if args.quick else FULL
     runs = args.runs if args.runs is not None else (2 if args.quick else 15)
     out = args.out if args.out is not None else (None if args.quick else os.path.join(REPO, "docs",
@@ -79,6 +89,30 @@ def main(argv=None):
         print(text)
     if args.json:
         os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
+        with open(args.json, "w", encoding="utf-8") as f:
+            json.dump(figures, f, indent=1, default=str)
+    return 0
+
+
+def _only(args):
+    from . import library
+    from .report import on_update_section, splice
+
+    sizes = QUICK if args.quick else FULL
+    print("==> 2b. library changes (VideoLibrary.OnUpdate)")
+    figures = library.on_update(**sizes[args.only])
+    section = on_update_section(figures)
+    out = args.out if args.out is not None else (None if args.quick else os.path.join(REPO, "docs",
+                                                                                     "benchmarks.md"))
+    if out:
+        with open(out, encoding="utf-8") as f:
+            text = f.read()
+        with open(out, "w", encoding="utf-8") as f:
+            f.write(splice(text, section))
+        print("==> replaced the OnUpdate section of %s" % os.path.relpath(out, REPO))
+    else:
+        print(section)
+    if args.json:
         with open(args.json, "w", encoding="utf-8") as f:
             json.dump(figures, f, indent=1, default=str)
     return 0

@@ -172,3 +172,103 @@ def run(movies=10000, shows=1000, episodes_per_show=50, lookups=20000, root=None
         uninstall()
         if tmp is not None:
             tmp.cleanup()
+
+
+# --------------------------------------------------------------------------- issue 13 item 8
+
+def _fill_mixed(kodi, movies, shows, episodes):
+    lib = kodi.library
+    for i in range(movies):
+        lib.add_movie("Film %d" % i, 1950 + i % 70, {"imdb": "tt%07d" % (1000000 + i), "tmdb": str(10 + i)})
+    show_ids = [lib.add_show("Series %d" % i, 1990 + i % 30, {"tvdb": str(300000 + i)}) for i in range(shows)]
+    for n in range(episodes):
+        lib.add_episode(show_ids[n % shows], 1 + n // shows, 1)
+    return show_ids
+
+
+def on_update(movies=15000, shows=1000, episodes=4000, playbacks=200, rounds=20, root=None):
+    """JSON-RPC calls and CPU time the service spends on ONE VideoLibrary.OnUpdate (one movie's
+    playcount/resume changed, as Kodi sends after every playback) with a library of
+    movies + shows + episodes items and `playbacks` cached playbacks (a resume list to keep in
+    step), against a scan (VideoLibrary.OnScanFinished: the index may be rebuilt).
+
+    Measured on ResumeListBuilder itself (on_notification + the worker's _library_work, run
+    inline): `rounds` updates of different movies, averaged; CPU = time.process_time of the
+    whole process (our code + the fake Kodi answering JSON-RPC in-process), and the part spent
+    inside executeJSONRPC (the fake Kodi's side) apart."""
+    import tempfile
+    from collections import Counter
+
+    from tests.fakekodi import FakeKodi, install, install_modules, uninstall
+
+    install_modules()  # before any simkl_resume.kodi module binds `xbmc`
+    from simkl_resume.context import KEY_PLAYBACKS, AddonContext
+    from simkl_resume.kodi.library import KodiLibrary
+    from simkl_resume.resume_list import ResumeListBuilder
+
+    tmp = tempfile.TemporaryDirectory(prefix="bench-onupdate-") if root is None else None
+    kodi = install(FakeKodi(root or tmp.name))
+    try:
+        _fill_mixed(kodi, movies, shows, episodes)
+        ctx = AddonContext(kodi.profile_dir, "bench", now=kodi.clock.now)
+        ctx.account.sign_in("bench-token", "bench", "vip")
+        pbs = []
+        for n in range(playbacks):
+            if n % 2 == 0:
+                i = (n * 37) % movies
+                pbs.append(Playback(n + 1, 40.0, "", kodi.clock.now() - n, "movie", "movie", "Film %d" % i,
+                                    ids={"imdb": "tt%07d" % (1000000 + i)}).to_dict())
+            else:
+                s = n % shows
+                pbs.append(Playback(n + 1, 40.0, "", kodi.clock.now() - n, "episode", "show", "Series %d" % s,
+                                    ids={"tvdb": str(300000 + s)}, season=1 + (n % max(1, episodes // shows)),
+                                    number=1).to_dict())
+        ctx.cache.set(KEY_PLAYBACKS, pbs)
+        call = CountingCall()
+        builder = ResumeListBuilder(ctx, library=KodiLibrary(call), log=lambda message: None)
+        builder.rebuild()                                   # the warm state: index + list cached
+
+        def one(method, data):
+            call.calls.clear()
+            call.rpc_seconds = 0.0
+            cpu = time.process_time()
+            wall = time.perf_counter()
+            builder.on_notification("xbmc", method, data)
+            builder.tick(kodi.clock.now())
+            builder._library_work()
+            return (time.process_time() - cpu, time.perf_counter() - wall, call.rpc_seconds,
+                    list(call.calls))
+
+        def summary(per):
+            methods = Counter(m for p in per for m in p[3])
+            n = float(len(per))
+            return {"calls": sum(len(p[3]) for p in per) / n,
+                    "methods": {k: v / n for k, v in sorted(methods.items())},
+                    "cpu_s": sum(p[0] for p in per) / n, "wall_s": sum(p[1] for p in per) / n,
+                    "jsonrpc_s": sum(p[2] for p in per) / n}
+
+        listed = sorted({int(e["dbid"]) for e in (ctx.cache.get("resume_list") or {}).get("entries", [])
+                         if e.get("mediatype") == "movie" and e.get("dbid")})
+        per, per_listed = [], []
+        for r in range(rounds):
+            movieid = 1 + (r * 7919) % movies          # any movie: usually not in the list
+            kodi.library.movies[movieid]["playcount"] = 1
+            per.append(one("VideoLibrary.OnUpdate", {"item": {"id": movieid, "type": "movie"},
+                                                     "playcount": 1}))
+            if listed:                                   # a listed one, as after playing it here
+                movieid = listed[r % len(listed)]
+                row = kodi.library.movies[movieid]
+                row["playcount"], row["lastplayed"] = 1, "2026-01-01 20:%02d:00" % (r % 60)
+                per_listed.append(one("VideoLibrary.OnUpdate", {"item": {"id": movieid, "type": "movie"}}))
+        scan = one("VideoLibrary.OnScanFinished", None)
+        return {
+            "items": movies + shows + episodes, "movies": movies, "shows": shows, "episodes": episodes,
+            "playbacks": playbacks, "rounds": rounds,
+            "update": summary(per),
+            "update_listed": summary(per_listed) if per_listed else None,
+            "scan": summary([scan]),
+        }
+    finally:
+        uninstall()
+        if tmp is not None:
+            tmp.cleanup()

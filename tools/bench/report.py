@@ -219,6 +219,63 @@ def _realkodi_section(rk):
     return lines
 
 
+ON_UPDATE_BEGIN = "<!-- on_update -->"
+ON_UPDATE_END = "<!-- /on_update -->"
+# What one OnUpdate cost before issue 13 (every library notification invalidated the index and
+# rebuilt index and list), measured with this section's code on the same sizes at the start of
+# issue 13 (commit a96f160): the scan row below is the same path, measured in every run.
+BEFORE_ISSUE_13 = {"calls": 203, "cpu_s": 0.553, "wall_s": 0.807}
+
+
+def _ms1(seconds):
+    return "%.1f ms" % (seconds * 1000.0)
+
+
+def on_update_section(ou):
+    """Section 2b (issue 13 item 8), between markers so `--only on_update` can replace it."""
+    lines = [ON_UPDATE_BEGIN, "## 2b. Library changes: one VideoLibrary.OnUpdate", ""]
+    add = lines.append
+    add("%d library items (%d movies, %d shows, %d episodes) in the fake Kodi, %d cached playbacks "
+        "(half movies, half episodes; their resume list built). The service's ResumeListBuilder "
+        "handles the notification (the worker's part run inline); %d updates of different movies, "
+        "averaged. CPU = process time of the whole process (ours + the fake Kodi answering "
+        "JSON-RPC in-process); JSON-RPC time = inside executeJSONRPC." % (
+            ou["items"], ou["movies"], ou["shows"], ou["episodes"], ou["playbacks"], ou["rounds"]))
+    add("")
+    add("| what | JSON-RPC calls | CPU | wall | of which JSON-RPC |")
+    add("|---|---|---|---|---|")
+    b = BEFORE_ISSUE_13
+    add("| OnUpdate, one movie - before issue 13 (whole library re-read, list rebuilt) | %d | %s | %s | - |"
+        % (b["calls"], _ms1(b["cpu_s"]), _ms1(b["wall_s"])))
+
+    def row(label, e):
+        methods = ", ".join("%s %g" % (k.split(".")[-1], v) for k, v in sorted(e["methods"].items()))
+        add("| %s | %g (%s) | %s | %s | %s |" % (label, e["calls"], methods, _ms1(e["cpu_s"]),
+                                                   _ms1(e["wall_s"]), _ms1(e["jsonrpc_s"])))
+
+    row("OnUpdate, one movie not in the list - after", ou["update"])
+    if ou.get("update_listed"):
+        row("OnUpdate, one movie in the list (played here) - after", ou["update_listed"])
+    row("OnScanFinished (scan/clean: index and list rebuilt; what every OnUpdate cost before)", ou["scan"])
+    add("")
+    add(ON_UPDATE_END)
+    add("")
+    return "\n".join(lines)
+
+
+def splice(text, section):
+    """`text` (the report) with its OnUpdate section replaced by `section` (inserted before
+    section 3 when it has none yet)."""
+    start, end = text.find(ON_UPDATE_BEGIN), text.find(ON_UPDATE_END)
+    if start >= 0 and end > start:
+        tail = text[end + len(ON_UPDATE_END):].lstrip("\n")
+        return text[:start] + section.rstrip("\n") + "\n\n" + tail
+    anchor = text.find("## 3. ")
+    if anchor < 0:
+        return text.rstrip("\n") + "\n\n" + section
+    return text[:anchor] + section.rstrip("\n") + "\n\n" + text[anchor:]
+
+
 def render(f, quick=False):
     m = f["machine"]
     sc = f["menu"]["scenarios"]
@@ -361,6 +418,8 @@ def render(f, quick=False):
         eps["one_call_seconds"], eps["one_call_episodes"]))
     add("")
 
+    if f.get("on_update"):
+        lines.extend(on_update_section(f["on_update"]).split("\n"))
     net = f["network"]
     add("## 3. Network cost of a day")
     add("")

@@ -299,6 +299,21 @@ class _Side:
             every.update(dbids)
         return sorted(every), True
 
+    def remove(self, dbid: int) -> None:
+        """Forget item `dbid` (every id and title entry naming it)."""
+        for table in self.ids.values():
+            for value in [v for v, dbids in table.items() if dbid in dbids]:
+                table[value].remove(dbid)
+                if not table[value]:
+                    del table[value]
+        for by_year in self.titles.values():
+            for ykey in [y for y, dbids in by_year.items() if dbid in dbids]:
+                by_year[ykey].remove(dbid)
+                if not by_year[ykey]:
+                    del by_year[ykey]
+        for key in [k for k, by_year in self.titles.items() if not by_year]:
+            del self.titles[key]
+
     def to_dict(self):
         return {"ids": self.ids, "titles": self.titles}
 
@@ -348,6 +363,15 @@ class LibraryIndex:
                 side.add(dbid, item.get("uniqueid"), (item.get("title"), item.get("originaltitle")),
                          _item_year(item))
         return index
+
+    def update_item(self, kind: str, dbid: int, item: Optional[Dict[str, Any]]) -> None:
+        """One movie or show changed (`item`: its Get*Details with the index properties) or was
+        removed (`item` None): the index afterwards is what `build` would make of the library."""
+        side = self.movies if kind == KIND_MOVIE else self.shows
+        side.remove(int(dbid))
+        if isinstance(item, dict):
+            side.add(int(dbid), item.get("uniqueid"), (item.get("title"), item.get("originaltitle")),
+                     _item_year(item))
 
     def to_dict(self) -> Dict[str, Any]:
         return {"v": INDEX_FORMAT, "movies": self.movies.to_dict(), "shows": self.shows.to_dict()}

@@ -6,16 +6,21 @@
     library.movies_details([movieid, ...])        # {movieid: item} (file, art, runtime, uniqueid)
     library.show_details(tvshowid)                # item or None
     library.details("movie"|"episode", dbid)      # item or None (removed since)
+    library.changed_item(kind, dbid)              # ONE Get*Details: index + entry properties
 
     index = CachedLibraryIndex(cache, library, log)
     index.get()           # LibraryIndex: from the cache (KEY_LIBRARY_INDEX), else built and stored
     index.invalidate()    # forget it: the next get() rebuilds
+    index.update(kind, dbid, item)   # one item changed (OnUpdate): no whole-library re-read
 
 `is_library_change(method, data)` says whether a Kodi notification means the library changed:
 `VideoLibrary.OnUpdate` (both payload shapes: {"item": {"id", "type"}, ...} and {"id", "type"}),
 `VideoLibrary.OnRemove`, `VideoLibrary.OnScanFinished`, `VideoLibrary.OnCleanFinished`.
 Kodi has no uniqueid filter (error -32602), so movies and shows are fetched whole, once, and
-indexed in Python (core.matching.LibraryIndex); the index is kept until the library changes.
+indexed in Python (core.matching.LibraryIndex); the index is kept until the library changes:
+an OnUpdate/OnRemove naming one item updates it in place with that item's details (one call);
+a scan or clean finishing rebuilds it. After an in-place update the cached copy is dropped
+(a killed Kodi must not start from a stale index) and stored again by `flush()` (service stop).
 """
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
@@ -40,6 +45,14 @@ LIBRARY_CHANGE_METHODS = ("VideoLibrary.OnUpdate", "VideoLibrary.OnRemove",
                           "VideoLibrary.OnScanFinished", "VideoLibrary.OnCleanFinished")
 # Seconds the cached index lives at most (it is rebuilt on library notifications anyway).
 INDEX_EXPIRATION = 30 * 24 * 3600
+
+
+# What one changed item is read with (changed_item): the index's and the resume entry's needs.
+CHANGED_PROPS = {
+    "movie": sorted(set(INDEX_MOVIE_PROPS) | set(MOVIE_PROPS)),
+    "tvshow": sorted(set(INDEX_SHOW_PROPS) | set(SHOW_PROPS)),
+    "episode": EPISODE_PROPS,
+}
 
 
 def _default_call(method, params=None):
@@ -107,14 +120,20 @@ class KodiLibrary:
     def show_details(self, tvshowid: int) -> Optional[Dict[str, Any]]:
         return self.details("tvshow", tvshowid)
 
-    def details(self, kind: str, dbid: int) -> Optional[Dict[str, Any]]:
+    def changed_item(self, kind: str, dbid: int) -> Optional[Dict[str, Any]]:
+        """One library item after an OnUpdate, read once with everything the index and a resume
+        entry need (CHANGED_PROPS); None when Kodi no longer has it."""
+        return self.details(kind, dbid, CHANGED_PROPS[kind])
+
+    def details(self, kind: str, dbid: int, props: Optional[List[str]] = None) -> Optional[Dict[str, Any]]:
         """GetMovieDetails/GetEpisodeDetails/GetTVShowDetails, or None when Kodi says the id is
         invalid (the item was removed from the library)."""
-        method, props = {
+        method, default_props = {
             "movie": ("VideoLibrary.GetMovieDetails", MOVIE_PROPS),
             "episode": ("VideoLibrary.GetEpisodeDetails", EPISODE_PROPS),
             "tvshow": ("VideoLibrary.GetTVShowDetails", SHOW_PROPS),
         }[kind]
+        props = props or default_props
         try:
             result = self.call(method, {kind + "id": int(dbid), "properties": props}) or {}
         except JsonRpcError as exc:  # Kodi answers -32602 for an unknown id
@@ -154,6 +173,7 @@ class CachedLibraryIndex:
     def rebuild(self) -> LibraryIndex:
         index = self.library.build_index()
         self.builds += 1
+        self._dirty = False
         self.cache.set(KEY_LIBRARY_INDEX, index.to_dict(), expiration=INDEX_EXPIRATION)
         self._index = index
         self.log("library index built: %d items" % len(index))
@@ -161,4 +181,29 @@ class CachedLibraryIndex:
 
     def invalidate(self) -> None:
         self._index = None
+        self._dirty = False
         self.cache.delete(KEY_LIBRARY_INDEX)
+
+    _dirty = False
+
+    @property
+    def loaded(self) -> bool:
+        return self._index is not None
+
+    def update(self, kind: str, dbid: int, item: Optional[Dict[str, Any]]) -> None:
+        """Movie/show `dbid` changed (item = changed_item) or went (None): updated in memory; the
+        cached copy is dropped until flush() (a killed Kodi then rebuilds instead of trusting a
+        stale index). Episodes are not indexed: nothing to do."""
+        if kind not in ("movie", "tvshow"):
+            return
+        index = self.get()
+        index.update_item(kind, dbid, item)
+        if not self._dirty:
+            self._dirty = True
+            self.cache.delete(KEY_LIBRARY_INDEX)
+
+    def flush(self) -> None:
+        """Store an index updated in place (the service stops)."""
+        if self._dirty and self._index is not None:
+            self.cache.set(KEY_LIBRARY_INDEX, self._index.to_dict(), expiration=INDEX_EXPIRATION)
+            self._dirty = False
