@@ -3,7 +3,9 @@
 #   make test    every check: lint, package, kodi-addon-checker (offline), pytest (real Kodi included)
 #   make zip     build/plugin.video.simkl.resume-<version>.zip (SIMKL_CLIENT_ID=... sets the client id)
 #   make lint    ruff check .
-#   make check   kodi-addon-checker on the packaged addon, branches matrix nexus omega, offline
+#   make repo    build/repo: the addon repository folder (any static web server serves it) and the
+#                repository addon repository.simkl.resume (REPO_URL=... says where it is served)
+#   make check   kodi-addon-checker on the packaged addon and the repository addon, offline
 #   make deps    system packages the real-Kodi tests need (apt-get when root)
 #   make demo    run the addon for real (sandboxed Kodi + Simkl stand-in)      [tools/demo]
 #   make bench   measurements                                                  [tools/bench]
@@ -21,13 +23,14 @@ ADDON_ID := plugin.video.simkl.resume
 VERSION := $(shell sed -n 's/.*<addon [^>]*version="\([^"]*\)".*/\1/p' addon.xml | head -n1)
 ZIP     := build/$(ADDON_ID)-$(VERSION).zip
 UNPACKED := build/$(ADDON_ID)
+REPO_ADDON := build/repository.simkl.resume
 BRANCHES ?= matrix nexus omega
 
 # System packages for the real-Kodi tests and `make demo` (Debian names) and the commands they provide.
 APT_PACKAGES := kodi xvfb xauth ffmpeg pulseaudio imagemagick
 APT_COMMANDS := kodi Xvfb xvfb-run xauth ffmpeg pulseaudio import
 
-.PHONY: help test venv lint zip check pytest deps demo bench assets clean distclean
+.PHONY: help test venv lint zip repo check pytest deps demo bench assets clean distclean
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -59,10 +62,18 @@ zip: $(STAMP)
 	@echo "==> packaging $(ZIP)"
 	@$(PY) -m tools.build_zip --out build --unpacked | sed 's/^/    /'
 
-check: $(STAMP) zip
+# The repository folder: versioned zips, addons.xml + addons.xml.md5, script.module.requests.
+repo: $(STAMP)
+	@echo "==> building the addon repository build/repo"
+	@$(PY) -m tools.build_repo --out build/repo | sed 's/^/    /'; exit $${PIPESTATUS[0]}
+
+check: $(STAMP) zip repo
 	@echo "==> kodi-addon-checker ($(BRANCHES)), offline"
-	@$(PY) -m tools.check_addon $(UNPACKED) $(addprefix --branch ,$(BRANCHES)) | sed 's/^/    /'; \
-	  exit $${PIPESTATUS[0]}
+	@status=0; for addon in $(UNPACKED) $(REPO_ADDON); do \
+	  echo "    $$addon:"; \
+	  $(PY) -m tools.check_addon $$addon $(addprefix --branch ,$(BRANCHES)) | sed 's/^/      /'; \
+	  [ $${PIPESTATUS[0]} = 0 ] || status=1; \
+	done; exit $$status
 
 pytest: $(STAMP)
 	@echo "==> pytest"

@@ -123,7 +123,7 @@ def test_zip_holds_only_what_kodi_needs(built):
 def test_junk_planted_in_the_tree_is_left_out_of_the_zip(tmp_path):
     tree = tmp_path / "tree"
     tree.mkdir()
-    for name in ("addon.xml", "default.py", "service.py", "LICENSE.txt"):
+    for name in ("addon.xml", "default.py", "service.py", "LICENSE.txt", "CHANGELOG.md"):
         shutil.copy(str(ROOT / name), str(tree / name))
     shutil.copytree(str(ROOT / "lib"), str(tree / "lib"), ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(str(ROOT / "resources"), str(tree / "resources"))
@@ -240,7 +240,7 @@ def test_build_refuses_a_segno_other_than_the_pinned_one(tmp_path, monkeypatch):
 def test_a_stray_vendor_folder_in_the_tree_is_replaced_by_the_build_copy(tmp_path):
     tree = tmp_path / "tree"
     tree.mkdir()
-    for name in ("addon.xml", "default.py", "service.py"):
+    for name in ("addon.xml", "default.py", "service.py", "CHANGELOG.md"):
         shutil.copy(str(ROOT / name), str(tree / name))
     shutil.copytree(str(ROOT / "lib"), str(tree / "lib"), ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(str(ROOT / "resources"), str(tree / "resources"))

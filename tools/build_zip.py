@@ -3,6 +3,10 @@
 Only what Kodi needs goes in: addon.xml, default.py, service.py, lib/, resources/, the
 licence and the changelog. Never tests/, tools/, docs/, .ci, dotfiles or bytecode.
 
+CHANGELOG.md is the one source of the release notes (tools/changelog.py): the zip's addon.xml
+gets its `<news>` and the zip its changelog.txt from it, generated here (the tree's addon.xml
+holds no <news>; a version without a CHANGELOG.md section is refused).
+
 The packager's Simkl client id is read from SIMKL_CLIENT_ID at build time and written to
 lib/simkl_resume/simkl/_build.py inside the zip only (the file is git-ignored in the tree).
 
@@ -28,6 +32,8 @@ import zipfile
 from pathlib import Path
 from typing import Callable, Dict, List, Mapping, Optional, Tuple
 
+from tools import changelog
+
 ROOT = Path(__file__).resolve().parent.parent
 BUILD_PY = "lib/simkl_resume/simkl/_build.py"
 REQUIREMENTS = ROOT / "requirements-dev.txt"
@@ -38,7 +44,7 @@ SEGNO_MODULES = ("__init__.py", "consts.py", "encoder.py", "utils.py", "writers.
 
 # Top-level files Kodi needs (missing optional ones are skipped).
 TOP_FILES = ["addon.xml", "default.py", "service.py"]
-OPTIONAL_TOP_FILES = ["LICENSE.txt", "LICENSE", "LICENSE.md", "changelog.txt"]
+OPTIONAL_TOP_FILES = ["LICENSE.txt", "LICENSE", "LICENSE.md"]
 TOP_DIRS = ["lib", "resources"]
 
 EXCLUDED_DIR_NAMES = {"__pycache__", "tests", "tools", "docs"}
@@ -66,6 +72,8 @@ def _excluded(rel: str) -> bool:
         return True
     if rel.endswith(EXCLUDED_SUFFIXES):
         return True
+    if rel == "changelog.txt":
+        return True  # generated from CHANGELOG.md
     if rel.startswith(VENDOR_DIR + "/"):
         return True  # a stray copy in the tree: the build vendors its own
     return rel == BUILD_PY  # a developer's local copy: the build writes its own
@@ -159,6 +167,18 @@ def vendored_files(log=None, locate: Callable[[], Optional[Tuple[Path, str, Opti
     return files
 
 
+def release_notes(root: Path, version: str) -> Dict[str, bytes]:
+    """{"addon.xml": with <news>, "changelog.txt": ...} generated from CHANGELOG.md."""
+    try:
+        notes = changelog.read(root)
+        addon_xml = changelog.addon_xml_with_news((Path(root) / "addon.xml").read_text(encoding="utf-8"),
+                                                  changelog.news(notes, version))
+    except changelog.ChangelogError as exc:
+        raise BuildError(str(exc)) from exc
+    return {"addon.xml": addon_xml.encode("utf-8"),
+            "changelog.txt": changelog.changelog_txt(notes).encode("utf-8")}
+
+
 def build_zip(
     out_dir: Path,
     root: Path = ROOT,
@@ -182,6 +202,7 @@ def build_zip(
         )
     build_py = build_py_source(client_id)
     generated = {BUILD_PY: build_py.encode("utf-8")}
+    generated.update(release_notes(root, info["version"]))
     generated.update(vendored_files(log))
 
     out_dir.mkdir(parents=True, exist_ok=True)
