@@ -139,21 +139,21 @@ xbmc.log("realkodi-probe: %s -> %s" % (code_path, text[:2000]), xbmc.LOGINFO)
 '''
 
 
-def stage_probe_addon(addons_dir: Path) -> Path:
+def stage_probe_addon(addons_dir: Path, requires_requests: bool = True) -> Path:
     target = Path(addons_dir) / PROBE_ADDON_ID
+    requests_import = '<import addon="%s" version="2.22.0"/>' % REQUESTS_ADDON_ID if requires_requests else ""
     if target.exists():
         shutil.rmtree(str(target))
     target.mkdir(parents=True)
     (target / "addon.xml").write_text(
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         '<addon id="%s" name="realkodi probe" version="1.0.0" provider-name="realkodi harness">\n'
-        '  <requires><import addon="xbmc.python" version="3.0.0"/>'
-        '<import addon="%s" version="2.22.0"/></requires>\n'
+        '  <requires><import addon="xbmc.python" version="3.0.0"/>%s</requires>\n'
         '  <extension point="xbmc.python.script" library="probe.py">'
         "<provides>executable</provides></extension>\n"
         '  <extension point="xbmc.addon.metadata"><summary lang="en_GB">test probe</summary>'
         "<platform>all</platform></extension>\n"
-        "</addon>\n" % (PROBE_ADDON_ID, REQUESTS_ADDON_ID),
+        "</addon>\n" % (PROBE_ADDON_ID, requests_import),
         encoding="utf-8",
     )
     (target / "probe.py").write_text(PROBE_SCRIPT, encoding="utf-8")

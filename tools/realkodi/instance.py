@@ -18,6 +18,7 @@ import atexit
 import fcntl
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -101,6 +102,26 @@ GUISETTINGS = """<settings version="2">
 </settings>
 """
 
+def _with_gui_settings(text: str, values: Dict[str, str]) -> str:
+    """guisettings.xml `text` with `values` replacing (or adding) <setting id=...> lines."""
+    for key, value in values.items():
+        line = '    <setting id="%s">%s</setting>' % (xml_escape(key), xml_escape(str(value)))
+        pattern = re.compile(r'^[ \t]*<setting id="%s">.*?</setting>$' % re.escape(key), re.M)
+        if pattern.search(text):
+            text = pattern.sub(lambda _m, new=line: new, text)
+        else:
+            text = text.replace("</settings>", line + "\n</settings>")
+    return text
+
+
+def _sources_xml(sources: Dict[str, str]) -> str:
+    rows = "".join('    <source><name>%s</name><path pathversion="1">%s</path>'
+                   "<allowsharing>true</allowsharing></source>\n" % (xml_escape(name), xml_escape(path))
+                   for name, path in sources.items())
+    return ('<sources>\n  <files>\n    <default pathversion="1"></default>\n%s  </files>\n</sources>\n'
+            % rows)
+
+
 ADVANCEDSETTINGS = """<advancedsettings version="1.0">
     <splash>false</splash>
     <jsonrpc><compactoutput>true</compactoutput><tcpport>{tcp_port}</tcpport></jsonrpc>
@@ -138,12 +159,24 @@ class KodiInstance:
         keep_home: bool = False,
         addon_settings: Optional[Dict[str, str]] = None,
         extra_addons: Optional[List[Path]] = None,
+        preinstall_requests: bool = True,
+        gui_settings: Optional[Dict[str, str]] = None,
+        file_sources: Optional[Dict[str, str]] = None,
     ):
+        """`addon_source=None`: our addon is NOT pre-staged (install it as a user would, e.g. from
+        a repository: tests/realkodi/test_repository_update.py); `preinstall_requests=False`:
+        neither is script.module.requests (and the probe then does not require it).
+        `gui_settings` overrides guisettings.xml values (e.g. {"general.addonupdates": "0"}:
+        install updates automatically); `file_sources` adds sources.xml file sources
+        {name: path or URL} (what the user adds in File manager before "Install from zip file")."""
         self.name = name
         self.port = port or free_port()
         self.tcp_port = free_port()  # JSON-RPC over raw TCP: notifications (listen())
         self.es_port = free_port()  # event server (UDP); must differ between instances
         self.addon_settings = dict(addon_settings or {})
+        self.preinstall_requests = preinstall_requests
+        self.gui_settings = dict(gui_settings or {})
+        self.file_sources = dict(file_sources or {})
         self.extra_addons = [Path(p) for p in (extra_addons or [])]  # more addon dirs to stage + enable
         self.extra_env = dict(env or {})
         self._own_root = root is None
@@ -215,7 +248,10 @@ class KodiInstance:
         self.runtime_dir.mkdir(parents=True, exist_ok=True)
         os.chmod(str(self.runtime_dir), 0o700)
         (self.userdata / "guisettings.xml").write_text(
-            GUISETTINGS.format(port=self.port, es_port=self.es_port), encoding="utf-8")
+            _with_gui_settings(GUISETTINGS.format(port=self.port, es_port=self.es_port), self.gui_settings),
+            encoding="utf-8")
+        if self.file_sources:
+            (self.userdata / "sources.xml").write_text(_sources_xml(self.file_sources), encoding="utf-8")
         if self.addon_settings:
             write_addon_settings(self.userdata / "addon_data" / _addons.ADDON_ID, self.addon_settings)
         (self.userdata / "advancedsettings.xml").write_text(
@@ -225,9 +261,11 @@ class KodiInstance:
         enable = []  # type: List[str]
         if self.addon_source is not None:
             enable.append(_addons.addon_id_of(_addons.stage_addon(self.addons_dir, self.addon_source)))
-        _addons.build_requests_module(self.addons_dir)
-        _addons.stage_probe_addon(self.addons_dir)
-        enable += [_addons.REQUESTS_ADDON_ID, _addons.PROBE_ADDON_ID]
+        if self.preinstall_requests:
+            self.requests_module(self.addons_dir)
+            enable.append(_addons.REQUESTS_ADDON_ID)
+        _addons.stage_probe_addon(self.addons_dir, requires_requests=self.preinstall_requests)
+        enable.append(_addons.PROBE_ADDON_ID)
         for extra in self.extra_addons:
             enable.append(_addons.addon_id_of(_addons.stage_addon(self.addons_dir, extra)))
         if self.use_template:
@@ -237,6 +275,11 @@ class KodiInstance:
             seed_enabled_addons(db_dir, enable)
             if self.library is not None:
                 seed_library_paths(db_dir, self.library)
+
+    def requests_module(self, parent: Path) -> Path:
+        """Write script.module.requests for THIS Kodi into `parent`; returns its folder (the one
+        the harness pre-stages; a test can publish it in a repository instead)."""
+        return _addons.build_requests_module(Path(parent))
 
     def _env(self) -> Dict[str, str]:
         env = {
