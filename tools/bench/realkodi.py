@@ -11,7 +11,7 @@ device: it POSTs /scrobble/pause for the library movie, exactly what A's push se
    B's plugin root is listed right away and again every 0.1 s (Files.GetDirectory, as a remote or
    a skin widget does; each run of the root sends the menu's check) until it shows the movie at
    the new percentage (t1). Hand-off = t1 - t0. Repeats are 10.5 s apart: the on-open check runs
-   at most once per 10 s by design.
+   outside the previous on-open window (one check per 2 s; a later open is postponed to its end).
 2. The poll alone: the poll does what the check does (activities, playbacks, resume list), only
    on a timer (poll_interval, minimum 5 min). Its fetch latency = from the check's
    /sync/activities reaching Simkl to the list showing the entry (measured in 1.); the hand-off
@@ -42,7 +42,7 @@ CATALOG = [{"type": "movie", "title": "Inception", "year": 2010, "runtime": 148,
             "ids": {"simkl": 67890, "slug": "inception", "imdb": "tt1375666", "tmdb": 27205}}]
 SETTINGS = {"push_enabled": "false"}
 PROGRESSES = (31.0, 37.0, 43.0, 49.0, 55.0, 61.0, 67.0)
-CHECK_GAP = 10.5          # the on-open check throttle is 10 s
+CHECK_GAP = 10.5          # each hand-off starts well outside the 2 s on-open window
 LIST_POLL = 0.1           # seconds between two listings of B's plugin root
 LIST_TIMEOUT = 30.0
 SLICE = 10.0              # idle CPU slice (seconds)

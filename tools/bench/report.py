@@ -448,7 +448,7 @@ def render(f, quick=False):
         "number of changes. Not counted: TLS handshakes and reconnects (the stand-in keeps one "
         "keep-alive connection for the whole day; a real server closes idle connections, adding a "
         "handshake per poll to both designs), and on-open checks (one activities call per menu "
-        "open, at most one per 10 s)." % (
+        "open, at most one per 2 s; an open inside that window is checked when it ends)." % (
             _kb(idle["bytes_down"]), _kb(ni["bytes_down"]), ni["bytes_down"] / max(1, idle["bytes_down"]),
             _kb(busy["bytes_down"]), _kb(nb["bytes_down"]), nb["bytes_down"] / max(1, busy["bytes_down"])))
     add("")
