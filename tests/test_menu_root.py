@@ -391,3 +391,28 @@ def test_expired_playback_is_hidden_and_expires_today_only_while_it_has_not(kodi
     d = run(kodi, "/").directory
     assert d.labels() == ["Breaking Bad — S01E05 Gray Matter"]
     assert d.items[0].listitem.getLabel2().endswith("expires today")
+
+
+def test_anime_movie_from_simkl_is_listed_and_playable_as_the_library_movie(kodi):
+    from simkl_resume.core.parse import parse_playback
+
+    movieid = kodi.library.add_movie("Your Name.", 2016, {"tmdb": "372058"},
+                                     streamdetails=stream_details(6400))
+    ctx = plugin_ctx()
+    now = ctx.now()
+    reply = {"id": 77, "progress": "25.5", "paused_at": time_iso(now - 120), "type": "movie",
+             "anime": {"title": "Kimi no Na wa.", "year": 2016, "anime_type": "movie",
+                       "ids": {"simkl": "40190", "mal": "32281", "tmdb": "372058", "zap2it": "x"}},
+             "extra_key": {"nested": True}}
+    store_playbacks(ctx, [parse_playback(reply).to_dict()])
+    build_list(ctx)
+    d = run(kodi, "/").directory
+    assert d.labels() == ["Your Name. (2016)"]
+    tag = d.items[0].listitem.getVideoInfoTag()
+    assert (tag.getDbId(), tag.getMediaType()) == (movieid, "movie")
+
+
+def time_iso(epoch):
+    import time
+
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
