@@ -358,3 +358,42 @@ def test_our_menus_item_is_not_renamed_by_a_left_over_script_trakt_ids(kodi, pus
     push.deliver()
     sent = push.scrobbles()
     assert sent and all(b["movie"]["ids"]["imdb"] == "tt0113277" for _, b in sent), sent
+
+
+class _Kodi19Tag:
+    """Kodi 19's player info tag: no getUniqueID; the default uniqueid in getIMDBNumber."""
+
+    def __init__(self, mediatype, imdbnumber):
+        self.mediatype, self.imdbnumber = mediatype, imdbnumber
+
+    def getMediaType(self):
+        return self.mediatype
+
+    def getIMDBNumber(self):
+        return self.imdbnumber
+
+    def getTitle(self):
+        return "The Matrix"
+
+
+class _Kodi19Player:
+    def __init__(self, tag):
+        self.tag = tag
+
+    def info_tag(self):
+        return self.tag
+
+
+@pytest.mark.parametrize("imdbnumber, identified", [("tt0133093", True), ("3436461", False)])
+def test_kodi_19_replay_is_identified_by_the_tags_imdb_number_only_when_it_is_an_imdb_id(
+        kodi, imdbnumber, identified):
+    """[live, 19.1] the replayed plugin URL: Player.GetItem says "unknown", the tag has no
+    getUniqueID; its IMDBNumber (the default uniqueid) is all that is left."""
+    from simkl_resume.core.identity import identify
+    from simkl_resume.kodi.sources import observe
+
+    observed = observe(_Kodi19Player(_Kodi19Tag("movie", imdbnumber)), {"type": "unknown", "file": "plugin://x/"})
+    found = identify(observed)
+    assert (found.item is not None) is identified
+    if identified:
+        assert found.item.ids == {"imdb": "tt0133093"}

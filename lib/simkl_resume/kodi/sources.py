@@ -6,17 +6,19 @@
 `item` is the Player.GetItem reply's item (or {}), `library` the library PlayingItem (or None).
 What is read [live, Kodi 20.1]:
   * the player's info tag (getMediaType/getTitle/getYear/getTVShowTitle/getSeason/getEpisode;
-    getUniqueID(key) on Kodi 20+): it keeps a plugin item's metadata even when Kodi replays
-    the same plugin URL and Player.GetItem answers only {"type": "unknown", "file": <URL>};
+    getUniqueID(key) on Kodi 20+, else getIMDBNumber when it is an imdb id): it keeps a plugin
+    item's metadata even when Kodi replays the same plugin URL and Player.GetItem answers only
+    {"type": "unknown", "file": <URL>} [live, 19.1 and 20.1];
   * Player.GetItem's fields, preferred where they are set (Kodi 19 has no getUniqueID);
   * Window(10000) properties script.trakt.ids and TMDbHelper.PlayerInfoString (raw strings);
   * the playing ListItem's property script.trakt.exclude: Player.getPlayingItem() on Kodi 20+,
-    else Player.GetItem's "customproperties" (JSON-RPC 13; Kodi 19 has neither: "" then).
+    else Player.GetItem's "customproperties" (Kodi 19.1 has those [live], not getPlayingItem).
 Nothing here raises: what cannot be read is simply not known.
 """
 import xbmcgui
 
 from ..core.identity import SHOW_ID_PREFIX, Observed
+from ..core.ids import normalize_id
 from .jsonrpc import call
 
 TRAKT_IDS_PROPERTY = "script.trakt.ids"
@@ -65,6 +67,12 @@ def _unique_ids(item, tag):
             value = _safe(lambda k=key: getter(k), "")
             if value and key not in ids:
                 ids[key] = value
+    if "imdb" not in ids:
+        # Kodi 19 has no getUniqueID: on a replayed plugin URL only the tag's IMDBNumber (the
+        # default uniqueid) is left [live, 19.1]; used only when it IS an imdb id.
+        imdb = normalize_id("imdb", _tag_value(tag, "getIMDBNumber", "") or item.get("imdbnumber"))
+        if imdb:
+            ids["imdb"] = imdb
     return ids
 
 
