@@ -18,6 +18,11 @@ runs when the window ends (trailing), so every open is followed by a check start
 list changed (or the check's online/offline state flipped) and our folder is on screen, the
 container is refreshed.
 
+When the activities' `settings.all` moved (or on the first check), /users/settings is read
+again: the account's plan sets how long Simkl keeps playbacks (the list's expiry); a changed
+retention rebuilds the list. A check whose token was signed out (or replaced by another
+account's) while it ran keeps nothing.
+
 Every check writes KEY_SYNC_STATUS = {"ok", "checked_at", "last_ok_at", "error"} (error is
 "" or one of ERROR_* below) so the menu can say "offline since ...".
 
