@@ -271,6 +271,22 @@ def test_prompt_stays_quiet_when_this_kodi_played_the_url_after_the_other_device
     kodi.abort()
 
 
+def test_prompt_offers_the_episode_by_its_shows_ids_and_numbers_not_another_episode(kodi):
+    from tests.test_menu_support import episode_playback
+
+    install_test_player(kodi)
+    ids = {"tvdb": "121361", "imdb": "tt0944947"}
+    h = Prompt(kodi, [episode_playback(31, "Game of Thrones", 2011, ids, 1, 4, progress=70.0,
+                                       paused_epoch=kodi.clock.now() - 60),
+                      episode_playback(32, "Game of Thrones", 2011, ids, 1, 3, progress=50.0,
+                                       paused_epoch=kodi.clock.now() - 600)])
+    kodi.player.play_file(case_url("episode"))     # S01E03
+    h.idle()
+    [dialog] = h.prompts()
+    assert dialog["message"] == "Resume at 25:00 (paused on another device 10 min ago)?"
+    kodi.abort()
+
+
 def test_prompt_never_offers_a_position_for_an_excluded_item(kodi):
     install_test_player(kodi)
     jumanji = movie_playback(22, "Jumanji", 1995, {"imdb": "tt0113497"}, paused_epoch=kodi.clock.now() - 60)
