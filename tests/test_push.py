@@ -556,15 +556,22 @@ def test_push_turned_off_queues_nothing(kodi, harness, standin):
     assert [a for a, _ in harness.scrobbles()] == ["start"]
 
 
-def test_items_shorter_than_the_setting_are_skipped(kodi, harness, standin):
-    trailer = movie(kodi, "Heat trailer", duration=150.0)
-    kodi.player.play_movie(trailer)
+def test_non_library_files_shorter_than_the_setting_are_skipped(kodi, harness, standin):
+    import xbmcgui
+
+    path = "/downloads/heat-clip.mkv"
+    kodi.file_durations[path] = 150.0
+    item = xbmcgui.ListItem("Heat", path=path)
+    item.getVideoInfoTag().setMediaType("movie")
+    item.getVideoInfoTag().setUniqueIDs({"imdb": "tt0113277"})
+    kodi.player.play_file(path, item)
     harness.run(3)
     kodi.player.stop()
     harness.run(3)
     assert harness.ctx.outbox.count() == 0
+    assert "skipped (too short)" in kodi.log_text()
     kodi.change_setting("skip_shorter_than", 0)
-    kodi.player.play_movie(trailer)
+    kodi.player.play_file(path, item)
     harness.deliver()
     assert [a for a, _ in harness.scrobbles()] == ["start"]
 

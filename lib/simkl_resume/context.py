@@ -37,6 +37,7 @@ class AddonContext:
         self.account = AccountStore(profile_dir, log=self.log, now=now)
         self._cache = None
         self._outbox = None
+        self._checkpoint = None
 
     @classmethod
     def from_kodi(cls):
@@ -65,6 +66,15 @@ class AddonContext:
             self._outbox = ScrobbleOutbox(os.path.join(self.profile_dir, "outbox.db"), now=self.now,
                                           log=self.log)
         return self._outbox
+
+    @property
+    def checkpoint(self):
+        """store.checkpoint.PlayingCheckpoint: where the playing item was (power cuts)."""
+        if self._checkpoint is None:
+            from .store.checkpoint import PlayingCheckpoint
+
+            self._checkpoint = PlayingCheckpoint(os.path.join(self.profile_dir, "playing.json"), log=self.log)
+        return self._checkpoint
 
     def client(self, token=None, **kwargs):
         """A SimklClient for the signed-in account (or for `token`); raises ConfigError when

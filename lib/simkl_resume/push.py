@@ -34,6 +34,13 @@ ScrobblePush(ctx, player_factory=None, identify=None, settings=None, library=Non
   A stop/end handled while the session's file plays again is an earlier playback's late
   stop and is ignored; a start that follows a playback whose stop never came writes that
   playback's last position back first.
+  Transitions without a stop (Next, Player.Open mid-play): positions read between
+  onPlayBackStarted and onAVStarted, or while getPlayingFile() is not the session's file,
+  are never fed to the session; the item left is closed at its own last sampled position.
+  Power cut: ctx.checkpoint (store/checkpoint.py) holds the playing item's last position -
+  saved at every event (before a start is queued) and every CHECKPOINT_INTERVAL s of play,
+  cleared at stop/end; start() turns a leftover one into a queued pause and the library
+  item's resume point (_recover).
 
 The delivery (outbox -> Simkl) is sender.ScrobbleSender.
 """
@@ -54,6 +61,7 @@ MSG_WAITING = 30351          # %d positions waiting to be sent
 MSG_PARKED = 30353           # %d set aside after failing for a day (see the log)
 MSG_DISK_TROUBLE = 30352     # cannot write to the addon's data folder; kept in memory
 DISK_RETRY = 5.0             # seconds between tries to write events kept in memory
+CHECKPOINT_INTERVAL = 10.0   # seconds of play between two checkpoint writes (power cut: <= this + 1 s lost)
 
 
 class ScrobblePush:
@@ -79,9 +87,13 @@ class ScrobblePush:
         self._marker = None
         self._playing_file = None
         self._shown_waiting = None
-        self._unwritten = []          # [(account, ScrobbleAction)] the disk refused, oldest first
+        self._unwritten = []  # [(account, ScrobbleAction, created or None)] the disk refused, oldest first
         self._disk_failed_at = None
         self._disk_told = False
+        self._switching = False
+        self._library_ref = None
+        self._checkpoint_at = None
+        self._checkpoint_saved = None
         self._read_settings()
 
     # -- Component -----------------------------------------------------------------------
@@ -92,6 +104,7 @@ class ScrobblePush:
 
                 self._player_factory = PushPlayer
             self.player = self._player_factory(self)
+        self._recover()
         self.sender.start()
         self.sender.wake()  # what an earlier run (or a killed Kodi) left in the outbox
 
@@ -114,6 +127,7 @@ class ScrobblePush:
     def tick(self, now):
         if self.session.state in (scrobble.PLAYING, scrobble.PAUSED) or self._marker is not None:
             self._sample()
+            self._checkpoint(now)
         if self._unwritten and now - (self._disk_failed_at or 0.0) >= DISK_RETRY:
             if self._write_unwritten():
                 self.sender.wake()
@@ -169,12 +183,18 @@ class ScrobblePush:
         return self._library
 
     def _sample(self):
-        if self.player is None:
+        """getTime() of the session's item into the session; None (and nothing remembered)
+        while another item is being opened: Kodi fires no stop for the previous item on
+        Next / Player.Open mid-play, and a position read then is the NEXT item's."""
+        if self.player is None or self._switching:
             return None
         position = self.player.sample_time()
-        if position is not None:
-            self._last_position = position
-            self.session.tick(position)
+        if position is None:
+            return None
+        if self._playing_file and self.player.playing_file() not in ("", self._playing_file):
+            return None  # another file already plays (seen on real Kodi in onPlayBackResumed)
+        self._last_position = position
+        self._record(self.session.tick(position))
         return position
 
     def _record(self, actions):
@@ -183,9 +203,19 @@ class ScrobblePush:
         account = account_key(self.ctx)
         if account is None:
             self._logf("debug", "scrobble: not signed in, %d event(s) not queued" % len(actions))
+            self._checkpoint(force=True)
             return
-        self._unwritten.extend((account, action) for action in actions)
+        starts = [i for i, action in enumerate(actions) if action.action == scrobble.START]
+        head, tail = (actions[:starts[0]], actions[starts[0]:]) if starts else (actions, [])
+        self._unwritten.extend((account, action, None) for action in head)
         self._write_unwritten()
+        # The checkpoint BEFORE a start is queued (and after what closes the item left): a
+        # queued start always has a newer checkpoint behind it, so a Kodi killed now never
+        # leaves that start as the item's last word.
+        self._checkpoint(force=True)
+        if tail:
+            self._unwritten.extend((account, action, None) for action in tail)
+            self._write_unwritten()
         self.sender.wake()
 
     def _write_unwritten(self):
@@ -194,9 +224,9 @@ class ScrobblePush:
         player callback: the events stay in memory, in order, tick tries again every
         DISK_RETRY s, and the user is told once per service run. True when none is left."""
         while self._unwritten:
-            account, action = self._unwritten[0]
+            account, action, created = self._unwritten[0]
             try:
-                self.ctx.outbox.add(account, action.item_key, action.action, action.body)
+                self.ctx.outbox.add(account, action.item_key, action.action, action.body, created=created)
             except (TypeError, ValueError) as exc:  # an event the outbox refuses: never storable
                 self._unwritten.pop(0)
                 self._logf("error", "scrobble: %s %s not queued: %r" % (action.action, action.item_key, exc))
@@ -226,13 +256,83 @@ class ScrobblePush:
         except Exception as notify_exc:  # noqa: BLE001
             self._logf("warning", "notification failed: %r" % (notify_exc,))
 
+    # -- power-cut checkpoint ------------------------------------------------------------
+    def _checkpoint(self, now=None, force=False):
+        """Keep store.checkpoint in step with the session: saved at every event (force) and
+        every CHECKPOINT_INTERVAL s of play; cleared when no session is active. Never raises."""
+        now = self.ctx.now() if now is None else now
+        snapshot = self.session.snapshot()
+        try:
+            if snapshot is None:
+                if self._checkpoint_saved is not False:
+                    self.ctx.checkpoint.clear()
+                    self._checkpoint_saved = False
+                return
+            recent = self._checkpoint_at is not None and now - self._checkpoint_at < CHECKPOINT_INTERVAL
+            if not force and recent:
+                return
+            if not force and self._checkpoint_saved == (snapshot["state"], snapshot["position"]):
+                return  # paused: nothing moved
+            record = dict(snapshot, library=self._library_ref, file=self._playing_file or "", at=now)
+            self.ctx.checkpoint.save(record)
+            self._checkpoint_at = now
+            self._checkpoint_saved = (snapshot["state"], snapshot["position"])
+        except Exception as exc:  # noqa: BLE001 - a full disk must not break the player callback
+            self._logf("warning", "scrobble: cannot write the playing checkpoint: %r" % (exc,))
+
+    def _recover(self):
+        """At start-up: a checkpoint left behind means Kodi died (power cut, crash, SIGKILL)
+        while something played, before its stop. It becomes a pause at the checkpoint, queued
+        AFTER whatever that session queued (so a dangling start is never the last word), and
+        the library item's resume point in this Kodi."""
+        try:
+            record = self.ctx.checkpoint.load()
+        except Exception as exc:  # noqa: BLE001
+            self._logf("warning", "scrobble: cannot read the playing checkpoint: %r" % (exc,))
+            return
+        if record is None:
+            return
+        body = record.get("body") or {}
+        try:
+            progress = float(body.get("progress", 0.0))
+            item_key = scrobble.ScrobbleAction(scrobble.PAUSE, body).item_key
+        except (TypeError, ValueError, KeyError) as exc:
+            self._logf("warning", "scrobble: unusable playing checkpoint %r: %r" % (record, exc))
+            self.ctx.checkpoint.clear()
+            return
+        self._logf("info", "scrobble: Kodi stopped while %s played, without a stop; kept as paused at "
+                   "%.2f%% (the last checkpoint)" % (item_key, progress))
+        account = account_key(self.ctx)
+        if account is not None and self.enabled:
+            # created = when the picture was there (newest wins compares it with other devices)
+            at = record.get("at")
+            created = float(at) if isinstance(at, (int, float)) and not isinstance(at, bool) else None
+            self._unwritten.append((account, scrobble.ScrobbleAction(scrobble.PAUSE, body), created))
+            self._write_unwritten()  # a disk error keeps it in memory, retried by tick
+        try:
+            library = record.get("library")
+            if isinstance(library, dict) and record.get("duration") and record.get("position") is not None:
+                self._lib().write_library_resume(library.get("type"), library.get("dbid"),
+                                                 float(record["position"]), float(record["duration"]),
+                                                 mark_watched=False)
+        except Exception as exc:  # noqa: BLE001 - the service must start anyway
+            self._logf("warning", "scrobble: cannot keep the interrupted playback: %r" % (exc,))
+            return
+        self.ctx.checkpoint.clear()
+        self._checkpoint_saved = False
+
     # -- player callbacks (main thread) --------------------------------------------------
+    def on_playback_started(self):
+        self._switching = True  # until on_av_started: getTime() is the NEXT item's
+
     def on_av_started(self):
+        self._switching = False
         previous = (self._marker, self._last_position, self._duration)
+        # The new item's position and length: NOT fed to the session yet, which may still
+        # hold the previous item (no stop came for it) and must close it at ITS position.
+        position = self.player.sample_time() if self.player is not None else None
+        duration = self.player.total_time() if self.player is not None else None
         self._marker = None
-        self._last_position = None
-        self._duration = self.player.total_time() if self.player is not None else None
-        position = self._sample()
         if self._identify is None:
             from .kodi.playing import what_is_playing
 
@@ -242,22 +342,55 @@ class ScrobblePush:
         if previous[0] is not None and previous[0] != self._marker:
             # Kodi went on to another item before the previous one's stop reached us.
             self._write_back_marker(previous[0], previous[1], previous[2], ended=False)
+        self._last_position = position
+        self._duration = duration
         if not self.enabled:
+            self._library_ref = None
             self._record(self.session.stopped())  # a session from before push was turned off
             return
         item = scrobble_item(now_playing.item) if now_playing.item is not None else None
         live = bool(now_playing.live) and self.skip_live
+        library_file = bool(getattr(now_playing, "library_file", False))
         if not live and self._marker is not None and getattr(now_playing, "source", "") != SOURCE_LIBRARY:
             # Our menu's library item: before what other addons' window properties say (a
             # script.trakt.ids left over from an earlier playback must not rename it).
             item = self._item_from_marker(self._marker) or item
+        if self._marker is not None and item is not None:
+            library_file = True  # our menu resolved the library item's own file
         if item is None and not live:
             self._logf("debug", "scrobble: nothing identifiable in %s (%s); not sent"
                        % (now_playing.file or "?", getattr(now_playing, "reason", "") or "no ids"))
-        actions = self.session.av_started(item, self._duration, position or 0.0, live=live)
+        parts = self._parts(now_playing, duration)
+        self._library_ref = self._library_of(now_playing)
+        actions = self.session.av_started(item, duration, position or 0.0, live=live,
+                                          library_file=library_file, parts=parts,
+                                          extra=bool(getattr(now_playing, "extra", False)))
         if self.session.state == scrobble.SKIPPED and item is not None:
             self._logf("debug", "scrobble: skipped (%s)" % self.session.skip_reason)
         self._record(actions)
+        if not actions:
+            self._checkpoint(force=True)
+
+    def _parts(self, now_playing, duration):
+        """core.scrobble.episode_parts of a multi-episode file, else None."""
+        episodes = getattr(now_playing, "parts", None)
+        if not episodes:
+            return None
+        items = [(scrobble_item(playing), runtime) for playing, runtime in episodes]
+        if any(item is None for item, _ in items):
+            return None
+        return scrobble.episode_parts(items, duration) or None
+
+    def _library_of(self, now_playing):
+        """{"type", "dbid"} of the library item whose resume point follows this playback."""
+        if self._marker is not None and self._marker.get("type") in ("movie", "episode"):
+            return {"type": self._marker.get("type"), "dbid": self._marker.get("dbid")}
+        kind = getattr(now_playing, "kind", None)
+        dbid = getattr(now_playing, "dbid", -1)
+        if kind in ("movie", "episode") and isinstance(dbid, int) and dbid > 0 \
+                and getattr(now_playing, "library_file", False):
+            return {"type": kind, "dbid": dbid}
+        return None
 
     def on_paused(self):
         position = self._sample()
@@ -275,13 +408,17 @@ class ScrobblePush:
     def on_stopped(self):
         if self._stale_stop("stop"):
             return
+        self._switching = False
         self._record(self.session.stopped())
+        self._checkpoint(force=True)
         self._write_back(ended=False)
 
     def on_ended(self):
         if self._stale_stop("end"):
             return
+        self._switching = False
         self._record(self.session.ended())
+        self._checkpoint(force=True)
         self._write_back(ended=True)
 
     def _stale_stop(self, what):

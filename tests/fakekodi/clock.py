@@ -260,6 +260,13 @@ class Clock:
             self._settle_locked(me)
         self.pump()
 
+    def drop_callbacks(self):
+        """Forget every queued callback (Kodi was killed before delivering them)."""
+        with self._cond:
+            for st in self._states.values():
+                st.queue.clear()
+            self._cond.notify_all()
+
     def abort(self):
         """Kodi is shutting down: every waitForAbort returns True; waits for tracked threads to end."""
         with self._cond:

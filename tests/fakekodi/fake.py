@@ -242,6 +242,15 @@ class FakeKodi:
         """Kodi shuts down: every waitForAbort() returns True; returns when tracked threads end."""
         self.clock.abort()
 
+    def kill(self):
+        """SIGKILL / power cut while the addon runs: the player vanishes with NO callback (not
+        even those already queued) and no bookmark; the addon's threads end (Python threads
+        cannot be killed: they are aborted, but nothing of Kodi reaches them any more).
+        Start a new FakeKodi on the same profile root for the restart."""
+        self.player.kill()
+        self.clock.drop_callbacks()
+        self.abort()
+
     # ---------------------------------------------------------------- settings
     def get_setting(self, setting_id):
         return self.settings.get(setting_id, "")

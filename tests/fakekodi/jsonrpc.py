@@ -62,6 +62,9 @@ class Dispatcher:
             "Player.Seek": self.player_seek,
             "Player.Stop": self.player_stop,
             "Player.PlayPause": self.player_playpause,
+            "Player.GoTo": self.player_goto,
+            "Playlist.Clear": self.playlist_clear,
+            "Playlist.Add": self.playlist_add,
             "Files.GetDirectory": self.files_get_directory,
             "Files.GetFileDetails": self.files_get_file_details,
         }
@@ -322,6 +325,15 @@ class Dispatcher:
             pct = None
         # an INTEGER resume is silently ignored by Kodi: playback starts at 0
         kodi = self.kodi
+        if "playlistid" in item:
+            if item["playlistid"] != 1:
+                raise invalid("only the video playlist (1) is faked")
+            try:
+                kodi.player.open_playlist(int(item.get("position", 0)))
+            except IndexError:
+                raise invalid("no such playlist position") from None
+            return "OK"
+        kodi.player.playlist_position = -1  # a single item replaces the playlist's playback
         if "movieid" in item or "episodeid" in item:
             kind = "movie" if "movieid" in item else "episode"
             dbid = item[kind + "id"]
@@ -372,6 +384,41 @@ class Dispatcher:
     def player_stop(self, p):
         pl = self._player(p)
         pl.do_stop()
+        return "OK"
+
+    def player_goto(self, p):
+        pl = self._player(p)
+        to = p.get("to")
+        if to not in ("next", "previous") and not isinstance(to, int):
+            raise invalid("to must be next, previous or a position")
+        if not pl.do_goto(to):
+            raise RpcError(FAILED, "Failed to execute method.")
+        return "OK"
+
+    @staticmethod
+    def _playlist_entry(obj):
+        if not isinstance(obj, dict):
+            raise invalid("a playlist item must be an object")
+        if "movieid" in obj:
+            return ("movie", obj["movieid"])
+        if "episodeid" in obj:
+            return ("episode", obj["episodeid"])
+        if "file" in obj:
+            return obj["file"]
+        raise invalid("playlist item needs movieid, episodeid or file")
+
+    def playlist_clear(self, p):
+        if p.get("playlistid") != 1:
+            raise invalid("only the video playlist (1) is faked")
+        self.kodi.player.playlist = []
+        return "OK"
+
+    def playlist_add(self, p):
+        if p.get("playlistid") != 1:
+            raise invalid("only the video playlist (1) is faked")
+        items = p.get("item")
+        items = items if isinstance(items, list) else [items]
+        self.kodi.player.playlist.extend(self._playlist_entry(obj) for obj in items)
         return "OK"
 
     def player_playpause(self, p):

@@ -29,6 +29,7 @@ class PlayingItem:
         self.listitem = listitem
         self.from_plugin = from_plugin
         self.imdbnumber = imdbnumber
+        self.trailer = False  # a movie's trailer played with the movie's info tag
 
     def __repr__(self):
         return "PlayingItem(%r, %s %s)" % (self.file, self.mediatype or "unknown", self.dbid)
@@ -60,6 +61,8 @@ class PlayerState:
         self._active_playerid = None
         self.history = []           # (event, file, position) for debugging/tests
         self.played_urls = set()    # plugin URLs played so far (the replay quirk, see start)
+        self.playlist = []          # the video playlist (1): ("movie"|"episode", dbid) or a path
+        self.playlist_position = -1  # index of the playing playlist entry, -1 = not a playlist
 
     # ---------------------------------------------------------------- state
     @property
@@ -87,7 +90,17 @@ class PlayerState:
 
     def _tick(self, now):
         if self.item is not None and not self.paused and self.position() >= self.item.duration:
-            self._finish(ended=True)
+            self._end_reached()
+
+    def _end_reached(self):
+        """The item played to its end: onPlayBackEnded, then the playlist's next item (if any)
+        starts - as a new playback, with onPlayBackStarted + onAVStarted [live]."""
+        self._finish(ended=True)
+        index = self.playlist_position
+        if 0 <= index < len(self.playlist) - 1:
+            self._open_entry(index + 1)
+        else:
+            self.playlist_position = -1
 
     # ---------------------------------------------------------------- transitions (no settle)
     def _fire(self, name, *args):
@@ -104,9 +117,18 @@ class PlayerState:
         return ref
 
     def start(self, item, start_at=0.0):
-        """Open `item` (a PlayingItem) at `start_at` seconds: onPlayBackStarted, onAVStarted."""
+        """Open `item` (a PlayingItem) at `start_at` seconds: onPlayBackStarted, onAVStarted.
+
+        While another item plays (Player.Open mid-play, Next/Previous in a playlist) real Kodi
+        20.1 does NOT stop it first [live, probe of issue 12]: it keeps the old item's bookmark
+        itself, fires onPlayBackResumed - which, handled a moment later, already sees the NEW
+        item (getPlayingFile, getTime 0) - then onPlayBackStarted and onAVStarted for the new
+        item. No onPlayBackStopped, no onPlayBackEnded for the old one."""
         if self.item is not None:
-            self._finish(ended=False)
+            old, pos = self.item, self.position()
+            self.history.append(("replaced", old.file, pos))
+            self._save_bookmark(old, pos, False)
+            self._fire("onPlayBackResumed")
         # [live, Kodi 20.1] A plugin URL played a second time: Player.GetItem answers only
         # {"type": "unknown", "file": <the plugin URL>} (no uniqueid, title, season...); the
         # player's info tag and the ListItem's properties still hold everything.
@@ -146,6 +168,50 @@ class PlayerState:
         self._announce("Player.OnResume", {"item": self._item_ref(),
                                            "player": {"playerid": self.active_playerid(), "speed": 1}})
 
+    def kill(self):
+        """SIGKILL / power cut: the player is gone without a single callback or bookmark."""
+        if self.item is not None:
+            self.history.append(("killed", self.item.file, self.position()))
+        self.item = None
+        self.paused = False
+        self._active_playerid = None
+        self.playlist_position = -1
+
+    # ---------------------------------------------------------------- playlists
+    def _entry_item(self, entry):
+        if isinstance(entry, PlayingItem):
+            return entry
+        if isinstance(entry, tuple):
+            return self.library_item(*entry)
+        return self.file_item(entry)
+
+    def _open_entry(self, index, at=0.0):
+        self.playlist_position = index
+        self.start(self._entry_item(self.playlist[index]), at)
+
+    def open_playlist(self, position=0, at=0.0):
+        """Player.Open {item: {playlistid: 1, position}} (no settle)."""
+        if not 0 <= position < len(self.playlist):
+            raise IndexError("no playlist entry %d" % position)
+        self._open_entry(position, at)
+
+    def do_goto(self, to):
+        """Player.GoTo {to: "next"|"previous"|index} (no settle). Like Kodi 20.1 [live]: no stop
+        for the item left (see start()); "previous" more than 3 s into an item restarts it
+        (onPlayBackSeek to 0, then onPlayBackResumed) instead of going back."""
+        if self.item is None:
+            raise NotPlaying("Kodi is not playing any media file")
+        index = self.playlist_position
+        if to == "previous" and self.position() > 3.0:
+            self.do_seek(0.0)
+            self._fire("onPlayBackResumed")
+            return True
+        target = index + 1 if to == "next" else index - 1 if to == "previous" else int(to)
+        if index < 0 or not 0 <= target < len(self.playlist):
+            return False
+        self._open_entry(target)
+        return True
+
     def do_seek(self, seconds):
         if self.item is None:
             raise NotPlaying("Kodi is not playing any media file")
@@ -156,11 +222,12 @@ class PlayerState:
         self.history.append(("seek", self.item.file, new))
         self._fire("onPlayBackSeek", int(new * 1000), int((new - old) * 1000))
         if new >= self.item.duration:
-            self._finish(ended=True)
+            self._end_reached()
 
     def do_stop(self):
         if self.item is not None:
             self._finish(ended=False)
+        self.playlist_position = -1
 
     def _finish(self, ended):
         item = self.item
@@ -186,7 +253,7 @@ class PlayerState:
     def _save_bookmark(self, item, pos, ended):
         """Kodi's own resume point / watched mark, for items played straight from the library.
         (A plugin-resolved item keeps its bookmark under the plugin URL, not the library item.)"""
-        if item.kind not in ("movie", "episode") or item.from_plugin:
+        if item.kind not in ("movie", "episode") or item.from_plugin or item.trailer:
             return
         lib = self._kodi.library
         row = lib.get(item.kind, item.dbid)
@@ -276,6 +343,36 @@ class PlayerState:
             self._pos0 = float(at)
         self._kodi.clock.settle()
         return ok
+
+    def play_playlist(self, entries, position=0, at=0.0):
+        """The user plays a video playlist: entries are ("movie"|"episode", dbid), paths or
+        PlayingItems; it starts at entry `position`, `at` seconds in."""
+        self.playlist = list(entries)
+        self.open_playlist(position, at)
+        self._kodi.clock.settle()
+
+    def next(self):
+        """Player.GoTo next (the remote's Next)."""
+        ok = self.do_goto("next")
+        self._kodi.clock.settle()
+        return ok
+
+    def previous(self):
+        ok = self.do_goto("previous")
+        self._kodi.clock.settle()
+        return ok
+
+    def play_trailer(self, movieid, path=None, duration=150.0):
+        """The movie info dialog's "Trailer": Kodi plays the trailer file with the MOVIE's info
+        tag (title, uniqueids, media type, dbid). `path` defaults to the movie's trailer field."""
+        item = self.library_item("movie", movieid)
+        row = self._kodi.library.get("movie", movieid)
+        item.file = path or row.get("trailer") or item.file.rsplit(".", 1)[0] + "-trailer.mkv"
+        item.duration = float(duration)
+        item.title = "%s (Trailer)" % item.title
+        item.trailer = True
+        self.start(item, 0.0)
+        self._kodi.clock.settle()
 
     def pause(self):
         self.do_pause()

@@ -12,12 +12,17 @@ ScrobbleAction(action, body)            frozen; body = scrobble body WITH "progr
 PlayerSession(min_duration=MIN_DURATION_SECONDS)
     State machine of one Kodi player. Feed it the player callbacks; every method returns a
     list of ScrobbleAction to put into the outbox, in order (usually 0 or 1 element).
-      .av_started(item, duration, position=0.0, live=False)   onAVStarted
+      .av_started(item, duration, position=0.0, live=False, library_file=False, extra=False,
+                  parts=None)                                    onAVStarted
             item = core.ids.scrobble_item(...) (None when not identifiable),
-            duration = REAL file duration in seconds (Player.getTotalTime()).
+            duration = REAL file duration in seconds (Player.getTotalTime()),
+            library_file = the file playing IS the library item's own file (then its length
+            never matters), extra = a trailer/extra recognised by its file (never sent),
+            parts = episode_parts(...) of a multi-episode file (>= 2 parts), else None.
       (positions are seconds, as getTime() gives them; onPlayBackSeek's time is in ms)
-      .tick(position)       periodic sample of getTime() while playing; no action. Sample
-                            often (every second or two): stopped() can only use the last one.
+      .tick(position)       periodic sample of getTime() while playing. Sample often (every
+                            second or two): stopped() can only use the last one. Returns
+                            actions only when a multi-episode file crossed into another part.
       .paused(position)     onPlayBackPaused        -> pause at position
       .resumed(position)    onPlayBackResumed       -> start at position
       .seeked(position)     onPlayBackSeek          -> start at new position while playing;
@@ -29,14 +34,28 @@ PlayerSession(min_duration=MIN_DURATION_SECONDS)
                             (getTime raises in that callback): < 80 % Simkl keeps a
                             resumable playback, >= 80 % it marks watched.
       .ended()              onPlayBackEnded         -> stop at 100
+      .snapshot()           {"body", "item_key", "state", "position", "duration"} of the
+                            item on screen (body = scrobble body with its progress), for the
+                            power-cut checkpoint; None outside a session
       .state                IDLE | PLAYING | PAUSED | SKIPPED (.skip_reason says why)
       .progress             progress of the last known position, None outside a session
     Rules: no action repeats the state Simkl already has (pause twice, resume while playing,
     seek to the same progress -> nothing). Skipped sessions send nothing until the next
-    av_started: item None (nothing identifiable), live TV, duration unknown (0/None) or
-    shorter than min_duration (trailers, extras). A new av_started while a session is
-    active first stops the old item at its last position (Kodi playlists go to the next
-    item without onPlayBackStopped).
+    av_started: item None (nothing identifiable), live TV, a trailer/extra, duration unknown
+    (0/None), or - only for what is NOT a library item's own file - shorter than
+    min_duration. Length is not identity: a library file is scrobbled whatever its length.
+    A new av_started while a session is active first stops the old item at ITS last
+    remembered position (Kodi's Next/Previous, Player.Open mid-play and playlist advances go
+    to the next item without onPlayBackStopped); the caller must not feed the next item's
+    position to the session before that (see push.py).
+    Multi-episode files (one file = S01E01E02): the progress goes to the episode the position
+    is in; crossing forward into the next part sends stop 100 (watched) for the part left and
+    start for the new one; crossing backward stops the part left at its own progress. Parts
+    before the starting position are NOT marked watched at av_started (they were when crossed).
+
+episode_parts(episodes, duration) -> List[Part]      Part(item, start, end) in seconds
+    Splits the file among [(item, runtime seconds)] in proportion to the runtimes when all are
+    known (> 0), else equally. Kodi keeps no episode boundaries for such files.
 
 collapse(entries) -> (to_send, to_drop)
     `entries`: the PENDING outbox entries (objects with .id, .item_key, .action and .body
@@ -132,7 +151,7 @@ STOP = "stop"
 ACTIONS = (START, PAUSE, STOP)
 
 WATCHED_PERCENT = 80.0
-MIN_DURATION_SECONDS = 5 * 60.0
+MIN_DURATION_SECONDS = 3 * 60.0  # for what is not a library item's own file (settings default)
 
 IDLE = "idle"
 PLAYING = "playing"
@@ -166,12 +185,53 @@ class ScrobbleAction:
         return _item_key(self.body)
 
 
+@dataclass(frozen=True)
+class Part:
+    """One episode of a multi-episode file: its scrobble item and where it lies in the file
+    (seconds, start inclusive, end exclusive)."""
+
+    item: Dict[str, Any]
+    start: float
+    end: float
+
+
+def episode_parts(episodes: Sequence[Tuple[Mapping[str, Any], Any]], duration: Any) -> List[Part]:
+    """Split a file of `duration` seconds among `episodes` [(item, runtime seconds)], in playing
+    order: in proportion to their runtimes when every runtime is known (> 0), else equally.
+    [] when the duration is unknown or there are no episodes."""
+    total = progress_percent(0, duration)
+    if total is None or not episodes:
+        return []
+    length = float(duration)
+    runtimes = [number_or_none(runtime) for _, runtime in episodes]
+    if all(r is not None and r > 0 for r in runtimes):
+        weights = [float(r) for r in runtimes]  # type: ignore[arg-type]
+    else:
+        weights = [1.0] * len(episodes)
+    whole = sum(weights)
+    parts = []
+    at = 0.0
+    for (item, _), weight in zip(episodes, weights):
+        end = at + length * weight / whole
+        parts.append(Part(dict(item), at, end))
+        at = end
+    return parts
+
+
+def _part_at(parts: Sequence[Part], position: float) -> int:
+    for index, part in enumerate(parts):
+        if position < part.end:
+            return index
+    return len(parts) - 1
+
+
 class PlayerSession:
     def __init__(self, min_duration: float = MIN_DURATION_SECONDS) -> None:
         self.min_duration = float(min_duration)
         self.state = IDLE
         self.skip_reason = ""
-        self._item: Optional[Dict[str, Any]] = None
+        self._parts: List[Part] = []
+        self._index = 0
         self._duration: Optional[float] = None
         self._position = 0.0
         self._sent: Optional[Tuple[str, float]] = None
@@ -182,6 +242,21 @@ class PlayerSession:
             return None
         return self._progress()
 
+    @property
+    def _item(self) -> Optional[Dict[str, Any]]:
+        return self._parts[self._index].item if self._parts else None
+
+    def snapshot(self) -> Optional[Dict[str, Any]]:
+        """What a checkpoint keeps of the session: {"body" (scrobble body of the item on
+        screen, with its progress), "item_key", "state", "position", "duration"}; None
+        outside a session (idle, skipped)."""
+        item = self._item
+        if not self._active() or item is None:
+            return None
+        body = scrobble_body(item, self._progress())
+        return {"body": body, "item_key": _item_key(body), "state": self.state,
+                "position": self._position, "duration": self._duration}
+
     # -- helpers -------------------------------------------------------------------------
     def _active(self) -> bool:
         return self.state in (PLAYING, PAUSED)
@@ -191,9 +266,15 @@ class PlayerSession:
         if value is not None:
             self._position = value
 
-    def _progress(self) -> float:
-        pct = progress_percent(self._position, self._duration)
+    def _part_progress(self, index: int, position: float) -> float:
+        part = self._parts[index]
+        pct = progress_percent(position - part.start, part.end - part.start)
         return pct if pct is not None else 0.0
+
+    def _progress(self) -> float:
+        if not self._parts:
+            return 0.0
+        return self._part_progress(self._index, self._position)
 
     def _emit(self, action: str, progress: Optional[float] = None) -> List[ScrobbleAction]:
         if self._item is None:
@@ -204,80 +285,110 @@ class PlayerSession:
         self._sent = (action, pct)
         return [ScrobbleAction(action, scrobble_body(self._item, pct))]
 
+    def _move(self, position: Any) -> List[ScrobbleAction]:
+        """Remember `position`; in a multi-episode file, crossing into another episode closes
+        the one left (forward: watched, stop at 100; backward: stop at its progress) and, while
+        playing, starts the one entered."""
+        before = self._position
+        self._remember(position)
+        if len(self._parts) < 2 or not self._active():
+            return []
+        index = _part_at(self._parts, self._position)
+        if index == self._index:
+            return []
+        left = 100.0 if index > self._index else self._part_progress(self._index, before)
+        actions = self._emit(STOP, left)
+        self._index = index
+        self._sent = None
+        if self.state == PLAYING:
+            actions.extend(self._emit(START))
+        return actions
+
     def _reset(self) -> None:
         self.state = IDLE
-        self._item = None
+        self._parts = []
+        self._index = 0
         self._duration = None
         self._position = 0.0
         self._sent = None
 
+    def _same_item(self, item: Optional[Mapping[str, Any]]) -> bool:
+        if item is None:
+            return False
+        key = _item_key(item)
+        return any(_item_key(part.item) == key for part in self._parts)
+
     # -- events --------------------------------------------------------------------------
     def av_started(
-        self, item: Optional[Mapping[str, Any]], duration: Any, position: Any = 0.0, live: bool = False
+        self, item: Optional[Mapping[str, Any]], duration: Any, position: Any = 0.0, live: bool = False,
+        library_file: bool = False, extra: bool = False, parts: Optional[Sequence[Part]] = None,
     ) -> List[ScrobbleAction]:
         actions: List[ScrobbleAction] = []
         if self._active() and self._item is not None:
-            if item is not None and _item_key(item) == _item_key(self._item):
+            if self._same_item(item):
                 # The same item announced again (stream change): a fresh start if needed.
-                self._remember(position)
+                actions = self._move(position)
                 if self.state == PAUSED:
                     self.state = PLAYING
-                return self._emit(START)
+                return actions + self._emit(START)
             actions.extend(self.stopped())
         self._reset()
-        reason = self._skip_reason(item, duration, live)
+        reason = self._skip_reason(item, duration, live, library_file, extra)
         if reason:
             self.state = SKIPPED
             self.skip_reason = reason
             return actions
         self.skip_reason = ""
-        self._item = dict(item)
         self._duration = float(duration)
+        self._parts = list(parts) if parts and len(parts) > 1 else [Part(dict(item), 0.0, self._duration)]
         self._remember(position)
+        self._index = _part_at(self._parts, self._position)
         self.state = PLAYING
         actions.extend(self._emit(START))
         return actions
 
-    def _skip_reason(self, item: Any, duration: Any, live: bool) -> str:
+    def _skip_reason(self, item: Any, duration: Any, live: bool, library_file: bool, extra: bool) -> str:
         if item is None:
             return "not identifiable"
         if live:
             return "live"
+        if extra:
+            return "trailer or extra"
         if progress_percent(0, duration) is None:
             return "unknown duration"
-        if float(duration) < self.min_duration:
+        if not library_file and float(duration) < self.min_duration:
             return "too short"
         return ""
 
     def tick(self, position: Any) -> List[ScrobbleAction]:
         if self._active():
-            self._remember(position)
+            return self._move(position)
         return []
 
     def paused(self, position: Any) -> List[ScrobbleAction]:
         if not self._active():
             return []
-        self._remember(position)
+        actions = self._move(position)
         if self.state == PAUSED:
-            return []
+            return actions
         self.state = PAUSED
-        return self._emit(PAUSE)
+        return actions + self._emit(PAUSE)
 
     def resumed(self, position: Any) -> List[ScrobbleAction]:
         if not self._active():
             return []
-        self._remember(position)
+        actions = self._move(position)
         if self.state == PLAYING:
-            return []
+            return actions
         self.state = PLAYING
-        return self._emit(START)
+        return actions + self._emit(START)
 
     def seeked(self, position: Any) -> List[ScrobbleAction]:
         if not self._active():
             return []
-        self._remember(position)
-        if self.state == PAUSED:
-            return []
+        actions = self._move(position)
+        if self.state == PAUSED or actions:
+            return actions
         return self._emit(START)
 
     def stopped(self) -> List[ScrobbleAction]:

@@ -6,8 +6,11 @@
     player.playing_file()             # getPlayingFile(), or ""
 
 The handler gets (all on the service's main thread, while it waits in waitForAbort):
-    on_av_started()        onAVStarted (playing for real; onPlayBackStarted comes earlier
-                           and is ignored)
+    on_playback_started()  onPlayBackStarted: another item is being opened (Kodi's Next,
+                           Player.Open mid-play and playlist advances fire NO stop for the
+                           previous item first) - positions read from here until
+                           on_av_started belong to the NEW item
+    on_av_started()        onAVStarted (playing for real; comes after onPlayBackStarted)
     on_paused()            onPlayBackPaused
     on_resumed()           onPlayBackResumed
     on_seek(seconds)       onPlayBackSeek(time_ms, offset_ms): the new position in SECONDS
@@ -71,6 +74,9 @@ class PushPlayer(xbmc.Player):
         method = getattr(self.handler, name, None)
         if method is not None:
             method(*args)
+
+    def onPlayBackStarted(self):
+        self._forward("on_playback_started")
 
     def onAVStarted(self):
         self._forward("on_av_started")

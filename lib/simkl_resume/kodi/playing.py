@@ -1,8 +1,9 @@
 """What Kodi is playing, as a core.ids.PlayingItem, and writing a stop back to the library.
 
-    now = what_is_playing(player=None)   # -> NowPlaying(item, live, file, kind, dbid, source, reason)
+    now = what_is_playing(player=None)   # -> NowPlaying(item, live, file, kind, dbid, source, reason,
+                                         #               library_file, extra, parts)
     library_item(kind, dbid)             # -> PlayingItem of a library movie/episode, or None
-    write_library_resume(kind, dbid, position, total)
+    write_library_resume(kind, dbid, position, total, mark_watched=True)
     write_menu_marker(marker); read_menu_marker() -> Optional[dict];
     clear_menu_marker(expected=None) -> bool
     marker_matches(marker, files)        # does the marker name one of these playing files?
@@ -23,6 +24,16 @@ How an item is identified (kodi-notes.md):
   * live TV: item type "channel", a pvr:// file, or Player.GetProperties live = true (only the
     library is asked then).
 Every JSON-RPC failure just means "not identifiable" (item None), never an exception.
+
+Length is not identity (issue 12): for a library movie/episode, `library_file` says whether the
+file that REALLY plays (Player.getPlayingFile) is the library item's own file - then its length
+never matters. Kodi plays a trailer with the movie's info tag (dbid included): `extra` is True
+when the playing file is not the item's own file and is recognised as a trailer/extra by the
+file itself (the movie's `trailer` field, a `-trailer`-like suffix, or a folder such as
+"Extras", "Trailers", "Featurettes"); such a playback is never sent. Anything else that is not
+the library file is a non-library playback (the "ignore shorter than" setting applies).
+Multi-episode files: `parts` = [(PlayingItem, runtime seconds)] of every library episode of
+the same show and season sharing the playing episode's file (>= 2), in episode order; else None.
 
 Menu-started playback [live, Kodi 20.1]: the first time an entry of our menu plays, Kodi
 reports the library item (the resolved ListItem carries dbid, media type, uniqueids). When the
@@ -50,8 +61,17 @@ WATCHED_PERCENT = 80.0
 
 # item: the core.ids.PlayingItem to scrobble (None: not identified; `reason` says why);
 # source: which id source named it (core.identity.SOURCE_*).
-NowPlaying = namedtuple("NowPlaying", "item live file kind dbid source reason", defaults=("", ""))
+# library_file / extra / parts: issue 12 (see the module docstring).
+NowPlaying = namedtuple("NowPlaying", "item live file kind dbid source reason library_file extra parts",
+                        defaults=("", "", False, False, None))
 NOTHING = NowPlaying(None, False, "", None, -1, "", "nothing plays")
+
+# Trailers and extras, recognised by their file (Kodi's "<name>-trailer.ext" and the usual
+# extras folders / suffixes of Kodi, Plex and Jellyfin libraries).
+_EXTRA_FOLDERS = {"extras", "extra", "trailers", "trailer", "featurettes", "featurette", "behind the scenes",
+                  "deleted scenes", "interviews", "samples", "sample", "shorts", "bonus", "specials features"}
+_EXTRA_SUFFIXES = ("-trailer", "-sample", "-extra", "-featurette", "-behindthescenes", "-deleted",
+                   "-interview", "-short", "-other", "-scene", ".trailer", "_trailer", " trailer")
 
 _ITEM_PROPERTIES = ["title", "year", "uniqueid", "imdbnumber", "showtitle", "season", "episode",
                     "tvshowid", "file"]
@@ -90,11 +110,17 @@ def _is_live(playerid, item, file):
     return bool(isinstance(props, dict) and props.get("live"))
 
 
-def _library_movie(movieid):
+def _movie_details(movieid):
     reply = _call("VideoLibrary.GetMovieDetails",
-                  {"movieid": movieid, "properties": ["title", "year", "uniqueid", "imdbnumber"]})
+                  {"movieid": movieid, "properties": ["title", "year", "uniqueid", "imdbnumber", "file",
+                                                      "trailer"]})
     details = reply.get("moviedetails") if isinstance(reply, dict) else None
-    if not isinstance(details, dict):
+    return details if isinstance(details, dict) else None
+
+
+def _library_movie(movieid):
+    details = _movie_details(movieid)
+    if details is None:
         return None
     return PlayingItem.from_kodi(dict(details, type="movie"))
 
@@ -108,17 +134,77 @@ def _show_details(tvshowid):
     return details if isinstance(details, dict) else None
 
 
-def _library_episode(episodeid):
+def _episode_details(episodeid):
     reply = _call("VideoLibrary.GetEpisodeDetails",
                   {"episodeid": episodeid,
-                   "properties": ["title", "season", "episode", "tvshowid", "showtitle"]})
+                   "properties": ["title", "season", "episode", "tvshowid", "showtitle", "file"]})
     details = reply.get("episodedetails") if isinstance(reply, dict) else None
-    if not isinstance(details, dict):
+    return details if isinstance(details, dict) else None
+
+
+def _library_episode(episodeid, details=None):
+    details = details or _episode_details(episodeid)
+    if details is None:
         return None
     show = _show_details(_dbid(details.get("tvshowid")))
     if show is None:
         return None  # an episode is identified by its SHOW's ids only
     return PlayingItem.from_kodi(dict(details, type="episode"), show)
+
+
+def _episode_parts(details):
+    """[(PlayingItem, runtime s)] of the episodes sharing `details`' file (same show and
+    season), in episode order, when there are >= 2 of them; else None."""
+    file = details.get("file")
+    tvshowid = _dbid(details.get("tvshowid"))
+    if not file or tvshowid < 0:
+        return None
+    reply = _call("VideoLibrary.GetEpisodes",
+                  {"tvshowid": tvshowid, "season": details.get("season", -1),
+                   "properties": ["title", "season", "episode", "tvshowid", "showtitle", "file", "runtime"]})
+    episodes = reply.get("episodes") if isinstance(reply, dict) else None
+    if not isinstance(episodes, list):
+        return None
+    same = [e for e in episodes if isinstance(e, dict) and e.get("file") == file]
+    if len(same) < 2:
+        return None
+    show = _show_details(tvshowid)
+    if show is None:
+        return None
+    same.sort(key=lambda e: (e.get("season") or 0, e.get("episode") or 0))
+    return [(PlayingItem.from_kodi(dict(e, type="episode"), show), e.get("runtime") or 0) for e in same]
+
+
+def _same_file(library_file, playing):
+    """Is one of the `playing` paths the library item's own file? (a stack:// library file
+    counts when the playing path is one of its parts)"""
+    if not library_file:
+        return False
+    for path in playing:
+        if not path:
+            continue
+        if path == library_file:
+            return True
+        if library_file.startswith("stack://") and path in [p.strip() for p in
+                                                              library_file[8:].split(" , ")]:
+            return True
+    return False
+
+
+def is_extra(path, trailer=""):
+    """A trailer or extra, recognised by its file: the movie's `trailer` field, a folder named
+    like an extras folder, or a `-trailer`-like suffix of the file name."""
+    if not path:
+        return False
+    if trailer and path == trailer:
+        return True
+    lower = path.replace("\\", "/").lower()
+    parts = [p for p in lower.split("?")[0].split("/") if p]
+    if any(folder in _EXTRA_FOLDERS for folder in parts[:-1]):
+        return True
+    name = parts[-1] if parts else ""
+    stem = name.rsplit(".", 1)[0] if "." in name else name
+    return stem.endswith(_EXTRA_SUFFIXES) or stem in ("trailer", "sample")
 
 
 def library_item(kind, dbid):
@@ -157,20 +243,33 @@ def what_is_playing(player=None):
         item = _item_from_tag(player)  # Player.GetItem failed: the info tag alone (20+)
         if item is None:
             return NOTHING
-    file = str(item.get("file") or (player.playing_file() if player is not None else "") or "")
+    really = player.playing_file() if player is not None else ""  # what REALLY plays
+    file = str(item.get("file") or really or "")
     live = _is_live(playerid, item, file)
     kind = str(item.get("type") or "").lower()
     dbid = _dbid(item.get("id"))
-    library = None
+    library = details = parts = None
     if kind == "movie" and dbid > 0:
-        library = _library_movie(dbid)
+        details = _movie_details(dbid)
+        library = PlayingItem.from_kodi(dict(details, type="movie")) if details is not None else None
     elif kind == "episode" and dbid > 0:
-        library = _library_episode(dbid)
+        details = _episode_details(dbid)
+        library = _library_episode(dbid, details) if details is not None else None
+    library_file = details is not None and _same_file(details.get("file"), [really or file])
+    trailer = (details or {}).get("trailer") or ""
+    extra = details is not None and not library_file and is_extra(really or file, trailer)
+    if kind == "episode" and library_file and library is not None:
+        parts = _episode_parts(details)
     if live:  # live TV: only what the library says (push skips live TV unless told otherwise)
         return NowPlaying(library, live, file, kind if dbid > 0 else None, dbid,
-                          SOURCE_LIBRARY if library is not None else "", "")
+                          SOURCE_LIBRARY if library is not None else "", "", library_file, extra, parts)
     found = identify(observe(player, item, library, playerid))
-    return NowPlaying(found.item, live, file, kind if dbid > 0 else None, dbid, found.source, found.reason)
+    if found.item is not None and not library_file:
+        extra = extra or is_extra(really or file)
+    if found.item is not library:
+        parts = None
+    return NowPlaying(found.item, live, file, kind if dbid > 0 else None, dbid, found.source, found.reason,
+                      library_file, extra, parts)
 
 
 # -- menu-started playback ---------------------------------------------------------------------
@@ -249,9 +348,10 @@ def marker_matches(marker, files):
     return False
 
 
-def write_library_resume(kind, dbid, position, total):
+def write_library_resume(kind, dbid, position, total, mark_watched=True):
     """Write a stop into the library item: < 80 % -> resume point {position, total};
-    >= 80 % -> playcount + 1 and the resume point cleared. Returns True when Kodi accepted."""
+    >= 80 % -> playcount + 1 and the resume point cleared (with mark_watched=False: a resume
+    point whatever the progress - an interrupted playback). Returns True when Kodi accepted."""
     if kind not in ("movie", "episode") or _dbid(dbid) < 0 or not total or total <= 0:
         return False
     dbid = _dbid(dbid)
@@ -259,7 +359,7 @@ def write_library_resume(kind, dbid, position, total):
     idkey = kind + "id"
     position = max(0.0, float(position or 0.0))
     params = {idkey: dbid}
-    if position * 100.0 / float(total) >= WATCHED_PERCENT:
+    if mark_watched and position * 100.0 / float(total) >= WATCHED_PERCENT:
         getter = "VideoLibrary.GetMovieDetails" if kind == "movie" else "VideoLibrary.GetEpisodeDetails"
         reply = _call(getter, {idkey: dbid, "properties": ["playcount"]})
         details = reply.get(kind + "details") if isinstance(reply, dict) else None

@@ -103,15 +103,19 @@ class ScrobbleOutbox:
     def db_path(self):
         return self._db.path
 
-    def add(self, account: str, item_key: str, action: str, body: Dict[str, Any]) -> int:
-        """Queue one event; returns its id once it is committed to disk."""
+    def add(self, account: str, item_key: str, action: str, body: Dict[str, Any],
+            created: Optional[float] = None) -> int:
+        """Queue one event; returns its id once it is committed to disk. `created` (default
+        now) is when the event really happened: the pause a killed Kodi's checkpoint becomes
+        at start-up happened at the checkpoint, not at the restart (newest wins uses it)."""
         if action not in ACTIONS:
             raise ValueError(f"action must be one of {'|'.join(ACTIONS)}, not {action!r}")
         if not isinstance(body, dict):
             raise TypeError(f"body must be a dict, not {type(body).__name__}")
         body_text = json.dumps(body, ensure_ascii=True, allow_nan=False)
         now = self._now()
-        row = (str(account), str(item_key), action, body_text, now, now)
+        when = now if created is None else float(created)
+        row = (str(account), str(item_key), action, body_text, when, now)
         return self._db.write(lambda c: c.execute(
             "INSERT INTO outbox (account, item_key, action, body, created, attempts, next_attempt)"
             " VALUES (?, ?, ?, ?, ?, 0, ?)", row).lastrowid)
