@@ -82,9 +82,9 @@ def test_checkpoint_file_has_a_version_and_a_newer_one_is_left_alone(tmp_path):
     assert json.loads((tmp_path / "playing.json").read_text())["v"] == 1
     assert store.load()["position"] == 2400.0
     (tmp_path / "playing.json").write_text(json.dumps({"v": 2, "playing": {"body": {}}}))
-    assert store.load() is None and "newer" in logs[-1]
+    assert store.load() is None and "newer" in logs[-1]          # a downgrade: kept aside
     (tmp_path / "playing.json").write_text("{half a fi")
-    assert store.load() is None
+    assert store.load() is None and "damaged" in logs[-1]
     store.clear()
     store.clear()
     assert not (tmp_path / "playing.json").exists()

@@ -1,76 +1,46 @@
 """Where the picture is: the durable checkpoint of the playing item (power cuts, crashes).
 
-    store = PlayingCheckpoint(path)          # <profile>/playing.json
-    store.save(record)                       # atomic replace + fsync: a power cut leaves the
-                                             # old or the new file, never half of one
-    store.load() -> Optional[dict]           # the record, None when none / unreadable
-    store.clear()                            # the session ended normally
+    store = PlayingCheckpoint(path, log=log)  # <profile>/playing.json
+    store.save(record)                        # atomic replace + fsync (jsonfile.VersionedJsonFile):
+                                              # a power cut leaves the old or the new file
+    store.load() -> Optional[dict]            # the record, None when none / unusable
+    store.clear()                             # the session ended normally
 
 One small JSON file, rewritten while something plays (push.py: at every player event and at
-most every CHECKPOINT_INTERVAL seconds in between; no network). Format, version 1 from day one:
+most every CHECKPOINT_INTERVAL seconds in between; no network). A new format, version 1 from
+day one (no migration needed yet; to change it, raise CHECKPOINT_FORMAT and append a step to
+MIGRATIONS, docs/architecture.md "On-disk formats"):
 
     {"v": 1, "playing": {"body": <scrobble body with "progress">, "item_key": str,
                          "state": "playing"|"paused", "position": s, "duration": s,
                          "library": {"type": "movie"|"episode", "dbid": int} | null,
                          "file": str, "at": epoch of the sample}}
 
-A file of a NEWER version than this code knows is left alone (load() -> None, one log line):
-an older addon installed over a newer one must not misread it. A damaged file counts as no
-checkpoint (and is replaced by the next save).
+A newer format (a downgrade) or a damaged file is set aside by VersionedJsonFile (logged once)
+and counts as no checkpoint.
 """
-import json
 import os
+import time
 
-VERSION = 1
+from .jsonfile import VersionedJsonFile
 
-
-def write_json_atomic(path, data, mode=None):
-    """Write `data` as JSON to `path`: a temp file in the same folder, fsync, os.replace."""
-    folder = os.path.dirname(path)
-    if folder:
-        os.makedirs(folder, exist_ok=True)
-    import tempfile
-
-    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + "-", dir=folder or None)
-    try:
-        if mode is not None and hasattr(os, "fchmod"):
-            os.fchmod(fd, mode)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, allow_nan=False)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+CHECKPOINT_FORMAT = 1
+MIGRATIONS = []  # (format a step produces, fn(record at the format below) -> record)
 
 
 class PlayingCheckpoint:
-    def __init__(self, path, log=None):
+    def __init__(self, path, log=None, now=time.time):
         self.path = path
-        self._log = log or (lambda message: None)
+        self._file = VersionedJsonFile(path, CHECKPOINT_FORMAT, "playing checkpoint", MIGRATIONS,
+                                       lost="the position of an interrupted playback is lost", log=log,
+                                       now=now)
 
     def save(self, record):
-        write_json_atomic(self.path, {"v": VERSION, "playing": dict(record)})
+        self._file.save({"playing": dict(record)})
 
     def load(self):
-        try:
-            with open(self.path, encoding="utf-8") as handle:
-                data = json.load(handle)
-        except FileNotFoundError:
-            return None
-        except (OSError, ValueError) as exc:
-            self._log("playing checkpoint %s unreadable (%s): ignored" % (self.path, exc))
-            return None
-        if not isinstance(data, dict):
-            return None
-        version = data.get("v")
-        if not isinstance(version, int) or version > VERSION:
-            self._log("playing checkpoint %s has format %r, newer than %d: left alone"
-                      % (self.path, version, VERSION))
-            return None
-        record = data.get("playing")
+        data = self._file.load()
+        record = data.get("playing") if isinstance(data, dict) else None
         if not isinstance(record, dict) or not isinstance(record.get("body"), dict):
             return None
         return record
