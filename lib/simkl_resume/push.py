@@ -86,6 +86,7 @@ class ScrobblePush:
         self._duration = None
         self._marker = None
         self._playing_file = None
+        self._session_files = ()  # every name Kodi gave the session's file (getPlayingFile, GetItem)
         self._shown_waiting = None
         self._unwritten = []  # [(account, ScrobbleAction, created or None)] the disk refused, oldest first
         self._disk_failed_at = None
@@ -191,7 +192,7 @@ class ScrobblePush:
         position = self.player.sample_time()
         if position is None:
             return None
-        if self._playing_file and self.player.playing_file() not in ("", self._playing_file):
+        if self._session_files and self.player.playing_file() not in ("",) + self._session_files:
             return None  # another file already plays (seen on real Kodi in onPlayBackResumed)
         self._last_position = position
         self._record(self.session.tick(position))
@@ -441,6 +442,7 @@ class ScrobblePush:
         files = [self.player.playing_file() if self.player is not None else "",
                  getattr(now_playing, "file", "") or ""]
         self._playing_file = files[0] or files[1] or None
+        self._session_files = tuple(f for f in files if f)
         try:
             marker = self._lib().read_menu_marker()
             matches = getattr(self._lib(), "marker_matches", None)
