@@ -1,12 +1,15 @@
 # plugin.video.simkl.resume - build, lint, package and test.
 #
-#   make test    every check: lint, package, kodi-addon-checker (offline), pytest (real Kodi included)
+#   make test    every check: lint, package, kodi-addon-checker (offline), pytest (real Kodi 19.1, 20.1
+#                and 21.2 included), the fast tests under Kodi 19.1's and 21.2's own Pythons (3.9, 3.13)
 #   make zip     build/plugin.video.simkl.resume-<version>.zip (SIMKL_CLIENT_ID=... sets the client id)
 #   make lint    ruff check .
 #   make repo    build/repo: the addon repository folder (any static web server serves it) and the
 #                repository addon repository.simkl.resume (REPO_URL=... says where it is served)
 #   make check   kodi-addon-checker on the packaged addon and the repository addon, offline
 #   make deps    system packages the real-Kodi tests need (apt-get when root)
+#   make kodi-roots      Kodi 19.1 and 21.2 as cached Debian chroots (as root) [tools/kodi_roots.py]
+#   make pytest-pythons  the fast tests under the Kodi roots' Pythons 3.9 and 3.13
 #   make demo    run the addon for real (sandboxed Kodi + Simkl stand-in)      [tools/demo]
 #   make bench   measurements                                                  [tools/bench]
 #   make assets  redraw resources/icon.png and resources/fanart.jpg
@@ -27,10 +30,16 @@ REPO_ADDON := build/repository.simkl.resume
 BRANCHES ?= matrix nexus omega
 
 # System packages for the real-Kodi tests and `make demo` (Debian names) and the commands they provide.
-APT_PACKAGES := kodi xvfb xauth ffmpeg pulseaudio imagemagick
-APT_COMMANDS := kodi Xvfb xvfb-run xauth ffmpeg pulseaudio import
+APT_PACKAGES := kodi xvfb xauth ffmpeg pulseaudio imagemagick debootstrap
+APT_COMMANDS := kodi Xvfb xvfb-run xauth ffmpeg pulseaudio import debootstrap
+# The Kodi versions besides the host's: Debian chroots built once into KODI_ROOTS_DIR (default
+# /var/cache/simkl-resume-kodi-roots, outside any clone); KODI_VERSIONS=20.1 narrows the real-Kodi
+# tests (and which roots the fast tests run in) for a quicker run.
+comma := ,
+ROOT_VERSIONS := $(filter-out 20.1,$(or $(subst $(comma), ,$(KODI_VERSIONS)),19.1 21.2))
 
-.PHONY: help test venv lint zip repo check pytest deps demo bench assets clean distclean
+.PHONY: help test venv lint zip repo check pytest pytest-pythons kodi-roots deps demo bench assets clean \
+	distclean
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -79,12 +88,26 @@ pytest: $(STAMP)
 	@echo "==> pytest"
 	@$(PY) -m pytest -q
 
+# The fast tests (all but tests/realkodi) under each Kodi root's own python3 and Debian's
+# pytest/hypothesis/requests, so a syntax or stdlib difference fails here, not on a user's Kodi.
+pytest-pythons: $(STAMP)
+	@failed=""; for v in $(ROOT_VERSIONS); do \
+	  echo "==> pytest under Kodi $$v's Python (fast tests)"; \
+	  $(PY) -m tools.kodi_roots pytest $$v -q -W ignore::pytest.PytestConfigWarning || failed="$$failed $$v"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "    fast tests FAILED under the Python of Kodi$$failed"; exit 1; fi
+
+# Idempotent: a ready root is left as it is (a few ms); a missing one is built (as root, ~2 min).
+kodi-roots:
+	@$(if $(ROOT_VERSIONS),$(PYTHON3) -m tools.kodi_roots build $(ROOT_VERSIONS),:)
+
 # Every step runs even when an earlier one fails, so one run shows everything that is wrong.
-test: deps $(STAMP)
+test: deps kodi-roots $(STAMP)
 	@failed=""; \
 	$(MAKE) --no-print-directory lint || failed="$$failed lint"; \
 	$(MAKE) --no-print-directory check || failed="$$failed addon-checker"; \
 	$(MAKE) --no-print-directory pytest || failed="$$failed pytest"; \
+	$(MAKE) --no-print-directory pytest-pythons || failed="$$failed pytest-pythons"; \
 	if [ -n "$$failed" ]; then echo "==> make test FAILED:$$failed"; exit 1; fi; \
 	echo "==> make test: all passed"
 

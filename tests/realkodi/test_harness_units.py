@@ -22,6 +22,9 @@ from tools.realkodi.media import (
     show_nfo,
 )
 
+# Pure functions: no Kodi starts, so nothing here depends on the Kodi version.
+pytestmark = pytest.mark.kodi_versions(reason="unit tests of the harness's pure parts: no Kodi runs")
+
 # The `installed` schema Kodi 20.1 creates in Addons33.db (seen in a fresh profile).
 ADDONS33_INSTALLED = (
     "CREATE TABLE installed (id INTEGER PRIMARY KEY, addonID TEXT UNIQUE, enabled BOOLEAN, "

@@ -5,7 +5,8 @@
   vendors (segno for the sign-in QR code: tools/build_zip.vendored_files), so real Kodi
   runs what the zip ships.
 - `build_requests_module` wraps the `requests` installed in the Python running the tests
-  (plus urllib3, idna, certifi, charset_normalizer) as an `xbmc.python.module` addon:
+  (plus urllib3, idna, certifi, charset_normalizer) as an `xbmc.python.module` addon (for a
+  Kodi root: the root's Debian python3-requests, which its Kodi's Python can import):
   Debian's Kodi ships none of them (ls /usr/share/kodi/addons). Only .py/.pem/.typed
   files are copied: compiled extensions (charset_normalizer's mypyc .so) are built for
   the test interpreter, not necessarily Kodi's; the pure-Python fallbacks are used.
@@ -77,10 +78,35 @@ def _package_dir(name: str):
     return Path(mod.__file__).parent, getattr(mod, "__version__", "0")
 
 
-def build_requests_module(addons_dir: Path) -> Path:
-    """Write script.module.requests from the installed packages; returns its directory."""
-    req_dir, version = _package_dir("requests")
+def _root_package_dir(root, name: str):
+    """A package of Debian's python3-* inside a Kodi root, and its version."""
+    pkg = root.host_path("/usr/lib/python3/dist-packages") / name
+    if not (pkg / "__init__.py").is_file():
+        return None, None
+    version = "0"
+    for candidate in (pkg / "__version__.py", pkg / "version.py", pkg / "__init__.py", pkg / "_version.py"):
+        if candidate.is_file():
+            m = re.search(r"^__version__\s*=\s*['\"]([^'\"]+)", candidate.read_text(encoding="utf-8"), re.M)
+            if m:
+                version = m.group(1)
+                break
+    return pkg, version
+
+
+def build_requests_module(addons_dir: Path, root=None) -> Path:
+    """Write script.module.requests; returns its directory. The packages come from the Python
+    running the tests, or, for a Kodi root (tools.kodi_roots.KodiRoot, not the host), from the
+    root's own Debian python3-requests: the host's may need a newer Python than the root's Kodi
+    embeds (Kodi 19.1: 3.9)."""
+    def find(name):
+        if root is not None and not root.is_host:
+            return _root_package_dir(root, name)
+        return _package_dir(name)
+
+    req_dir, version = find("requests")
     if req_dir is None:
+        if root is not None and not root.is_host:
+            raise RuntimeError("the Kodi %s root has no python3-requests (make kodi-roots)" % root.version)
         raise RuntimeError("the test environment needs `requests` installed (pip install requests)")
     target = Path(addons_dir) / REQUESTS_ADDON_ID
     if target.exists():
@@ -89,7 +115,7 @@ def build_requests_module(addons_dir: Path) -> Path:
     lib.mkdir(parents=True)
     bundled = []  # type: List[str]
     for name in REQUESTS_PACKAGES:
-        pkg_dir, pkg_version = _package_dir(name)
+        pkg_dir, pkg_version = find(name)
         if pkg_dir is None:
             continue
         shutil.copytree(str(pkg_dir), str(lib / name), ignore=_IGNORE)

@@ -1,4 +1,5 @@
-"""KodiInstance: one real, sandboxed, headless Kodi (Debian's Kodi 20.1 verified).
+"""KodiInstance: one real, sandboxed, headless Kodi: the host's (Debian bookworm's 20.1) or a
+Kodi root's (tools/kodi_roots: bullseye's 19.1, trixie's 21.2).
 
 Each instance gets its own HOME under a temp dir, its own Xvfb display (-displayfd), its
 own XDG_RUNTIME_DIR with a PulseAudio null sink (the playback clock needs a real audio
@@ -10,6 +11,14 @@ LP_NUM_THREADS=0 (software GL otherwise eats both cores).
         kodi.jsonrpc("JSONRPC.Ping")
         kodi.wait_for(lambda: kodi.active_player() is not None, timeout=10, what="a player")
         kodi.screenshot("build/a.png")
+
+Which Kodi: `KodiInstance(kodi_version="19.1")`; else the version set with
+set_default_version() (the real-Kodi suite's `kodi_version` parameter); else KODI_ROOT (a root
+directory); else the host's. A root's kodi.bin runs chrooted in a private mount namespace where
+/tmp, the instance's folder and the library are bind-mounted at their host paths, so every path
+(HOME, logs, probe files, clips) is the same for Kodi and for the tests; Xvfb and pulseaudio are
+the host's (their sockets live under /tmp). The PID held is kodi.bin's own, so a crash shows as
+its signal: `crashes` lists every exit Kodi made on its own (reported, never retried).
 
 Everything it starts (Xvfb, pulseaudio, kodi and their children) is stopped by stop(),
 which never raises and is also called when start() fails.
@@ -33,6 +42,8 @@ import weakref
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional
 from xml.sax.saxutils import escape as xml_escape
+
+from tools import kodi_roots
 
 from . import addons as _addons
 from .media import BuiltLibrary
@@ -62,22 +73,47 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def kodi_available() -> bool:
-    return shutil.which("kodi", path=SYSTEM_PATH) is not None
+_DEFAULT_VERSION = None  # type: Optional[str]
 
 
-def _kodi_key() -> str:
-    """Identifies the installed Kodi build (template databases are per build)."""
-    parts = []
-    for cand in sorted(Path("/usr/lib").glob("*/kodi/kodi.bin")) + [Path("/usr/bin/kodi")]:
-        try:
-            st = cand.stat()
-        except OSError:
-            continue
-        parts.append("%s:%d:%d" % (cand, st.st_size, int(st.st_mtime)))
+def set_default_version(version: Optional[str]) -> None:
+    """The Kodi version instances get when they are not given one (None: KODI_ROOT or the host)."""
+    global _DEFAULT_VERSION
+    _DEFAULT_VERSION = version
+
+
+def default_version() -> Optional[str]:
+    return _DEFAULT_VERSION
+
+
+def kodi_available(kodi_version: Optional[str] = None) -> bool:
+    try:
+        return kodi_roots.kodi_root(kodi_version or _DEFAULT_VERSION).exists()
+    except kodi_roots.RootError:
+        return False
+
+
+def _kodi_key(root: "kodi_roots.KodiRoot") -> str:
+    """Identifies a Kodi build (template databases are per build)."""
     import hashlib
 
+    parts = [str(root.path)]
+    cand = root.host_path(root.kodi_bin)
+    try:
+        st = cand.stat()
+        parts.append("%s:%d:%d" % (cand, st.st_size, int(st.st_mtime)))
+    except OSError:
+        pass
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+
+
+def _signal_name(returncode: int) -> str:
+    if returncode < 0:
+        try:
+            return "%s (%d)" % (signal.Signals(-returncode).name, returncode)
+        except ValueError:
+            pass
+    return "exit code %d" % returncode
 
 
 GUISETTINGS = """<settings version="2">
@@ -162,6 +198,7 @@ class KodiInstance:
         preinstall_requests: bool = True,
         gui_settings: Optional[Dict[str, str]] = None,
         file_sources: Optional[Dict[str, str]] = None,
+        kodi_version: Optional[str] = None,
     ):
         """`addon_source=None`: our addon is NOT pre-staged (install it as a user would, e.g. from
         a repository: tests/realkodi/test_repository_update.py); `preinstall_requests=False`:
@@ -170,6 +207,10 @@ class KodiInstance:
         install updates automatically); `file_sources` adds sources.xml file sources
         {name: path or URL} (what the user adds in File manager before "Install from zip file")."""
         self.name = name
+        self.explicit_version = kodi_version is not None
+        self.kodi_root = kodi_roots.kodi_root(kodi_version or _DEFAULT_VERSION)
+        self.kodi_version = self.kodi_root.version
+        self.crashes = []  # type: List[str]  # every exit Kodi made on its own, e.g. "SIGSEGV (-11)"
         self.port = port or free_port()
         self.tcp_port = free_port()  # JSON-RPC over raw TCP: notifications (listen())
         self.es_port = free_port()  # event server (UDP); must differ between instances
@@ -271,7 +312,7 @@ class KodiInstance:
         if self.use_template:
             db_dir = self.userdata / "Database"
             if not db_dir.exists():
-                shutil.copytree(str(ensure_template()), str(db_dir))
+                shutil.copytree(str(ensure_template(kodi_version=self.kodi_version)), str(db_dir))
             seed_enabled_addons(db_dir, enable)
             if self.library is not None:
                 seed_library_paths(db_dir, self.library)
@@ -279,7 +320,7 @@ class KodiInstance:
     def requests_module(self, parent: Path) -> Path:
         """Write script.module.requests for THIS Kodi into `parent`; returns its folder (the one
         the harness pre-stages; a test can publish it in a repository instead)."""
-        return _addons.build_requests_module(Path(parent))
+        return _addons.build_requests_module(Path(parent), root=self.kodi_root)
 
     def _env(self) -> Dict[str, str]:
         env = {
@@ -290,6 +331,9 @@ class KodiInstance:
             "XDG_RUNTIME_DIR": str(self.runtime_dir),
             "PULSE_SERVER": "unix:%s" % (self.runtime_dir / "pulse" / "native"),
             "LP_NUM_THREADS": "0",
+            # What Debian's /usr/bin/kodi wrapper sets before it runs kodi.bin.
+            "__GL_YIELD": "USLEEP",
+            "MALLOC_MMAP_THRESHOLD_": "131072",
         }
         if self.display:
             env["DISPLAY"] = self.display
@@ -337,35 +381,50 @@ class KodiInstance:
             log = (self.root / "pulseaudio.log").read_text(errors="replace")
             raise KodiError("pulseaudio exited: %s" % log)
 
+    def _binds(self) -> List[str]:
+        """Host folders a root's Kodi must see at the same paths: /tmp (X and pulse sockets,
+        pytest's tmp_path), the instance folder and the library."""
+        binds = ["/tmp"]
+        for path in (self.root, self.library.root if self.library is not None else None):
+            if path is None:
+                continue
+            path = str(Path(path).resolve())
+            if not any(path == b or path.startswith(b.rstrip("/") + "/") for b in binds):
+                binds.append(path)
+        return binds
+
     def _start_kodi(self) -> None:
-        kodi = shutil.which("kodi", path=SYSTEM_PATH)
-        if kodi is None:
-            raise KodiError("kodi is not installed (apt-get install kodi)")
+        if not self.kodi_root.exists():
+            if self.kodi_root.is_host:
+                raise KodiError("kodi is not installed (apt-get install kodi)")
+            raise KodiError("Kodi %s is not built in %s (make kodi-roots)" % (
+                self.kodi_version, self.kodi_root.path))
         self._stdout = open(str(self.root / "kodi.stdout"), "wb")
+        argv = [self.kodi_root.kodi_bin, "--standalone", "--windowing=x11", "--audio-backend=pulseaudio"]
         self._kodi = subprocess.Popen(
-            [kodi, "--standalone", "--windowing=x11", "--audio-backend=pulseaudio"],
+            self.kodi_root.command(argv, binds=self._binds()),
             env=self._env(), cwd=str(self.home), stdin=subprocess.DEVNULL, stdout=self._stdout,
             stderr=subprocess.STDOUT, start_new_session=True,
         )
 
+    def _note_exit(self, when: str) -> None:
+        """Record Kodi's exit if it made it on its own (a crash): reported, never retried."""
+        if self._kodi is not None and self._kodi.poll() is not None:
+            what = "Kodi %s [%s] exited by itself %s: %s" % (
+                self.kodi_version, self.name, when, _signal_name(self._kodi.returncode))
+            if what not in self.crashes:
+                self.crashes.append(what)
+
     def is_running(self) -> bool:
+        if self._kodi is not None and self._kodi.poll() is not None:
+            self._note_exit("while running")
         return self._kodi is not None and self._kodi.poll() is None
 
     def stop(self, timeout: float = 20.0) -> None:
         """Quit Kodi (Application.Quit, then SIGTERM/SIGKILL of its process group), then
         pulseaudio and Xvfb. Never raises; safe to call twice."""
         if self._kodi is not None:
-            if self._kodi.poll() is None:
-                try:
-                    self.jsonrpc("Application.Quit", timeout=3)
-                except Exception:  # noqa: BLE001,S110 - it may be dead or hung: kill below
-                    pass
-                try:
-                    self._kodi.wait(timeout)
-                except subprocess.TimeoutExpired:
-                    pass
-            _kill_group(self._kodi)
-            self._kodi = None
+            self._quit_kodi(timeout)
         for proc in (self._pulse, self._xvfb):
             if proc is not None:
                 _kill_group(proc, term_wait=3.0)
@@ -394,18 +453,26 @@ class KodiInstance:
 
     def stop_kodi(self, timeout: float = 20.0) -> None:
         """Quit only Kodi (Application.Quit), keeping Xvfb/pulseaudio for restart()."""
-        if self.is_running():
+        if self._kodi is not None:
+            self._quit_kodi(timeout)
+
+    def _quit_kodi(self, timeout: float) -> None:
+        self._note_exit("before it was asked to quit")
+        if self._kodi.poll() is None:
             try:
                 self.jsonrpc("Application.Quit", timeout=3)
-            except Exception:  # noqa: BLE001,S110
+            except Exception:  # noqa: BLE001,S110 - it may be dead or hung: kill below
                 pass
             try:
                 self._kodi.wait(timeout)
             except subprocess.TimeoutExpired:
                 pass
-        if self._kodi is not None:
-            _kill_group(self._kodi)
-            self._kodi = None
+            code = self._kodi.returncode
+            if code is not None and code < 0:  # it died of a signal we did not send
+                self.crashes.append("Kodi %s [%s] crashed while quitting: %s" % (
+                    self.kodi_version, self.name, _signal_name(code)))
+        _kill_group(self._kodi)
+        self._kodi = None
 
     # ----------------------------------------------------------------- JSON-RPC
     def jsonrpc(self, method: str, params: Optional[Any] = None, timeout: float = 30.0) -> Any:
@@ -426,8 +493,9 @@ class KodiInstance:
 
     def _ping(self) -> bool:
         if self._kodi is not None and self._kodi.poll() is not None:
-            raise KodiError("kodi exited with %s during boot; log tail:\n%s"
-                            % (self._kodi.returncode, self.log_tail()))
+            self._note_exit("during boot")
+            raise KodiError("Kodi %s exited with %s during boot; log tail:\n%s"
+                            % (self.kodi_version, _signal_name(self._kodi.returncode), self.log_tail()))
         try:
             return self.jsonrpc("JSONRPC.Ping", timeout=2) == "pong"
         except (OSError, ValueError, JsonRpcError):
@@ -705,14 +773,18 @@ def _find_db(db_dir: Path, prefix: str) -> Path:
     return found[-1]
 
 
-def ensure_template(cache_dir: Path = BUILD_DIR / "realkodi-template") -> Path:
+def ensure_template(cache_dir: Path = BUILD_DIR / "realkodi-template",
+                    kodi_version: Optional[str] = None) -> Path:
     """Databases created by this Kodi build on a bare first boot, cached per build.
 
-    Pre-seeding needs Kodi's own schema (Addons33.db, MyVideos121.db on 20.1): rather than
-    hard-coding it, boot Kodi once with an empty HOME, quit, and keep userdata/Database.
+    Pre-seeding needs Kodi's own schema (Addons33.db; MyVideos119.db on 19.1, 121 on 20.1, 131
+    on 21.2): rather than hard-coding it, boot Kodi once with an empty HOME, quit, and keep
+    userdata/Database.
     """
     cache_dir = Path(cache_dir)
-    target = cache_dir / _kodi_key() / "Database"
+    kodi_version = kodi_version or _DEFAULT_VERSION
+    root = kodi_roots.kodi_root(kodi_version)
+    target = cache_dir / _kodi_key(root) / "Database"
     if (target.parent / "COMPLETE").exists():
         return target
     cache_dir.mkdir(parents=True, exist_ok=True)
@@ -720,7 +792,8 @@ def ensure_template(cache_dir: Path = BUILD_DIR / "realkodi-template") -> Path:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if (target.parent / "COMPLETE").exists():
             return target
-        bare = KodiInstance("template", addon_source=None, use_template=False)
+        bare = KodiInstance("template-%s" % root.version, addon_source=None, use_template=False,
+                            kodi_version=kodi_version)
         try:
             bare.start()
             db_dir = bare.userdata / "Database"
