@@ -74,6 +74,22 @@ _IMDB_RE = re.compile(r"^tt(\d+)$")
 _INT_RE = re.compile(r"[0-9]+")
 
 
+# Python 3.11+ refuses str() of an int over 4300 digits (ValueError); Kodi 19's Python 3.9.2
+# has no such limit. A number that long is no data of ours on any Python.
+MAX_INT_DIGITS = 4300
+
+
+def number_text(value: Any) -> Optional[str]:
+    """str() of an int or float; None for an int over MAX_INT_DIGITS digits, on every Python."""
+    try:
+        text = str(value)
+    except ValueError:
+        return None
+    if isinstance(value, int) and len(text) - text.startswith("-") > MAX_INT_DIGITS:
+        return None
+    return text
+
+
 def _clean_str(value: Any) -> str:
     if value is None or isinstance(value, bool):
         return ""
@@ -81,10 +97,9 @@ def _clean_str(value: Any) -> str:
         if value != value or not value.is_integer():  # NaN or fractional
             return ""
         value = int(value)
-    try:
-        return str(value).strip()
-    except ValueError:  # an int over Python's 4300-digit str() limit: no id of ours
-        return ""
+    if isinstance(value, int):
+        return number_text(value) or ""
+    return str(value).strip()
 
 
 def normalize_id(key: str, value: Any) -> str:

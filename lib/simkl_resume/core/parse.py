@@ -31,7 +31,7 @@ from email.utils import parsedate_tz, mktime_tz
 from typing import Any, Callable, Dict, List, Optional
 
 from .errors import MalformedReply
-from .ids import simkl_ids
+from .ids import number_text, simkl_ids
 from .model import (
     BUCKETS,
     EPISODE,
@@ -66,11 +66,11 @@ def _describe(value):
 
 
 def _number_text(value, what):
-    """str() of an int or float; Python 3.11+ refuses ints over 4300 digits (ValueError)."""
-    try:
-        return str(value)
-    except ValueError:
-        raise MalformedReply(f"{what} is too long a number") from None
+    """str() of an int or float; an int over 4300 digits is malformed on every Python."""
+    text = number_text(value)
+    if text is None:
+        raise MalformedReply(f"{what} is too long a number")
+    return text
 
 
 def _as_int(value, what):
