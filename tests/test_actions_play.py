@@ -119,3 +119,59 @@ def test_episode_play_carries_show_season_and_episode(kodi):
     assert tag.getUniqueID("tvdb") == "349236"
     assert li.getProperty("StartPercent") == "50.0"
     assert li.getPath() == kodi.library.episodes[ep]["file"]
+
+
+@pytest.fixture
+def kodi_21(kodi):
+    """The fake as Kodi 21.2, which truncates StartPercent to a whole percent [live]."""
+    from simkl_resume.kodi import listing
+
+    kodi.info_labels["system.buildversion"] = "21.2 (21.2.0) Git:20241220-2a18d1b9a4"
+    listing._major.clear()
+    yield kodi
+    listing._major.clear()
+
+
+def _heat_at(kodi, progress, **streams):
+    kodi.plugin_entry = dispatch
+    movieid = kodi.library.add_movie("Heat", 1995, {"imdb": "tt0113277"}, runtime=6000, duration=10200,
+                                     file="/media/movies/Heat.mkv", **streams)
+    ctx = plugin_ctx()
+    store_playbacks(ctx, [movie_playback(7, "Heat", 1995, {"imdb": "tt0113277"}, progress=progress)])
+    build_list(ctx)
+    return movieid
+
+
+def test_on_kodi_21_an_entry_starts_at_the_exact_percent_of_the_real_length_through_a_resume_point(kodi_21):
+    import xbmc
+
+    from tests.fakekodi.library import stream_details
+
+    _heat_at(kodi_21, 39.98, streamdetails=stream_details(10200))
+    li = run(kodi_21, "/play?id=7", handle=5).resolved.listitem
+    assert li.getProperty("StartPercent") == ""
+    assert li.getVideoInfoTag().getResumeTime() == pytest.approx(0.3998 * 10200)
+    assert kodi_21.play_listitem("plugin://plugin.video.simkl.resume/play?id=7")
+    kodi_21.pump()
+    # StartPercent would have started at 39 %: 102 s early
+    assert xbmc.Player().getTime() == pytest.approx(0.3998 * 10200, abs=1.0)
+
+
+def test_on_kodi_21_without_a_known_real_length_the_entry_keeps_start_percent(kodi_21):
+    _heat_at(kodi_21, 39.98)  # never played, no stream details: only the runtime, which is not the file's
+    li = run(kodi_21, "/play?id=7", handle=5).resolved.listitem
+    assert li.getProperty("StartPercent") == "39.98"
+    assert li.getVideoInfoTag().getResumeTime() == 0
+
+
+def test_fake_kodi_21_truncates_start_percent_to_a_whole_percent_as_real_kodi_21_2_does(kodi_21):
+    import xbmc
+    import xbmcgui
+
+    kodi_21.library.add_movie("Heat", 1995, {"imdb": "tt0113277"}, duration=10200,
+                              file="/media/movies/Heat.mkv")
+    li = xbmcgui.ListItem(path="/media/movies/Heat.mkv")
+    li.setProperty("StartPercent", "39.98")
+    assert kodi_21.play_listitem("/media/movies/Heat.mkv", li)
+    kodi_21.pump()
+    assert xbmc.Player().getTime() == pytest.approx(0.39 * 10200, abs=1.0)

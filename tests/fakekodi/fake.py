@@ -364,6 +364,11 @@ class FakeKodi:
         FakeKodi._handle_counter += 1
         return FakeKodi._handle_counter
 
+    def kodi_major(self):
+        """The major version System.BuildVersion reports (20 unless a test sets another)."""
+        head = self.info_labels.get("system.buildversion", "20").split(".", 1)[0]
+        return int(head) if head.isdigit() else 20
+
     # ---------------------------------------------------------------- player helpers
     def play_listitem(self, path, listitem=None, resume_percent=None, use_resume_point=False):
         """Open `path` (may be a plugin URL) as Kodi would; queues callbacks (no settle)."""
@@ -384,7 +389,9 @@ class FakeKodi:
             pct = listitem.getProperty("StartPercent")
             tag = listitem.getVideoInfoTag()
             if pct:
-                start = float(pct) / 100.0 * item.duration
+                # [live 21.2] Kodi 21 truncates StartPercent to a whole percent ("39.98" -> 39)
+                pct = float(int(float(pct))) if self.kodi_major() >= 21 else float(pct)
+                start = pct / 100.0 * item.duration
             elif tag.getResumeTime() > 0:
                 start = tag.getResumeTime()
         if resume_percent is not None:
