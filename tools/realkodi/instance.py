@@ -383,12 +383,17 @@ class KodiInstance:
 
     def _binds(self) -> List[str]:
         """Host folders a root's Kodi must see at the same paths: /tmp (X and pulse sockets,
-        pytest's tmp_path), the instance folder and the library."""
-        binds = ["/tmp"]
-        for path in (self.root, self.library.root if self.library is not None else None):
+        pytest's tmp_path), this working tree (build/: clips, repositories), the instance folder,
+        the library and local file sources."""
+        binds = ["/tmp", str(REPO_ROOT)]
+        paths = [self.root, self.library.root if self.library is not None else None]
+        paths += [v for v in self.file_sources.values() if "://" not in v and v.startswith("/")]
+        for path in paths:
             if path is None:
                 continue
             path = str(Path(path).resolve())
+            if not Path(path).is_dir():
+                path = str(Path(path).parent)
             if not any(path == b or path.startswith(b.rstrip("/") + "/") for b in binds):
                 binds.append(path)
         return binds
