@@ -124,6 +124,22 @@ def package_version(debian_version: str) -> str:
     return m.group(1) if m else ""
 
 
+_HOST_PYTHON = []  # type: List[str]
+_PRINT_VERSION = "import sys; print('%d.%d.%d' % sys.version_info[:3])"
+
+
+def _host_python() -> str:
+    """The system python3's version: the Python the host's Kodi embeds (not this process's)."""
+    if not _HOST_PYTHON:
+        try:
+            out = subprocess.run(["/usr/bin/python3", "-c", _PRINT_VERSION], capture_output=True, text=True,
+                                 timeout=30).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            out = ""
+        _HOST_PYTHON.append(out)
+    return _HOST_PYTHON[0]
+
+
 def kodi_root(version: Optional[str] = None) -> KodiRoot:
     """The Kodi to run: `version` (19.1, 20.1, 21.2); else KODI_ROOT (a root directory, "/" for
     the host); else the host's Kodi."""
@@ -141,7 +157,7 @@ def kodi_root(version: Optional[str] = None) -> KodiRoot:
         version = HOST_VERSION
     path = root_path(version)
     if version == HOST_VERSION:
-        return KodiRoot(path, version, _find_kodi_bin(path), "%d.%d.%d" % sys.version_info[:3])
+        return KodiRoot(path, version, _find_kodi_bin(path), _host_python())
     stamp = read_stamp(version) or {}
     return KodiRoot(path, version, stamp.get("kodi_bin") or _find_kodi_bin(path), stamp.get("python", ""))
 
