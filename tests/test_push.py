@@ -8,8 +8,6 @@ import json
 
 import pytest
 
-from simkl_resume import ADDON_ID
-
 from simkl_resume.sender import ScrobbleSender
 from simkl_resume.context import AddonContext
 from simkl_resume.core import errors, scrobble
@@ -50,22 +48,23 @@ class Harness:
         self.ctx = AddonContext(kodi.profile_dir, "0.1.0", now=kodi.clock.now,
                                 env={"SIMKL_API_URL": standin.url, "SIMKL_CLIENT_ID": "push-tests"})
         if signed_in:
-            self.ctx.account.sign_in(TOKEN, name="alice", plan="free")
+            self.ctx.account.sign_in(TOKEN, name="alice", plan="free", account_id=standin.account_id(TOKEN))
         self.push = ScrobblePush(self.ctx)
         start_service(kodi, [self.push], workers=[self.push.sender])
 
     def idle(self):
         assert self.push.sender.wait_idle(30), "sender did not finish a run"
 
-    def deliver(self, max_seconds=60):
-        """Advance virtual time until the outbox is empty (one sender run per second)."""
+    def deliver(self, max_seconds=60, account=None):
+        """Advance virtual time until the outbox (of `account`, default all) is empty (one
+        sender run per second)."""
         self.idle()
         for _ in range(int(max_seconds)):
-            if self.ctx.outbox.count() == 0:
+            if self.ctx.outbox.count(account) == 0:
                 return
             self.kodi.clock.advance(1)
             self.idle()
-        assert self.ctx.outbox.count() == 0, [e.last_error for e in self.ctx.outbox.all()]
+        assert self.ctx.outbox.count(account) == 0, [e.last_error for e in self.ctx.outbox.all(account)]
 
     def run(self, seconds):
         """Let `seconds` of virtual time pass, one second at a time, letting the sender work."""
@@ -314,7 +313,7 @@ def test_an_event_sent_at_once_costs_no_extra_request(kodi, linked_harness):
     kodi.player.play_movie(movie(kodi), at=0.2 * MOVIE_LEN)
     kodi.player.pause()
     harness.deliver()
-    assert [r["path"] for r in standin.requests()] == ["/scrobble/start", "/scrobble/pause"]  # no GET
+    assert {r["path"] for r in standin.requests()} <= {"/scrobble/start", "/scrobble/pause"}  # no GET
 
 
 def test_a_failed_newer_position_check_keeps_the_event_for_later_instead_of_sending_blind(kodi,
@@ -395,7 +394,7 @@ def test_an_item_failing_for_a_day_is_parked_and_the_settings_page_says_so(kodi,
         harness.kodi.clock.advance(max(1.0, (due or 0) - kodi.clock.now()))
         harness.idle()
     assert harness.ctx.outbox.count() == 0
-    (parked,) = harness.ctx.outbox.parked("alice")
+    (parked,) = harness.ctx.outbox.parked(harness.ctx.account.queue_key)
     assert parked.item_key == "movie:imdb=tt0113277" and parked.failures >= scrobble.MAX_FAILURES - 1
     assert harness.settle_setting("queue_status") == "1 set aside after failing for a day (see the log)"
     assert "parked: kept on disk, not sent again" in kodi.log_text()
@@ -438,22 +437,99 @@ def test_refused_scrobble_is_dropped_and_the_next_one_still_goes(kodi, harness, 
     assert "refused for good" in kodi.log_text()
 
 
-def test_revoked_token_keeps_events_until_signed_in_again(kodi, harness, standin):
+def _sign_in_through_the_plugin(kodi, harness, token):
+    """What /login does once the PIN is approved (account._signed_in): /users/settings for the
+    name, plan and account id (may fail), store the sign-in, ask the service for a check."""
+    from simkl_resume import account as account_routes
+    from simkl_resume.kodi import ui
+
+    client = harness.ctx.client(token=token)
+    account_routes._signed_in(harness.ctx, ui, client, token)
+    kodi.pump()
+
+
+def test_revoked_token_keeps_events_until_the_same_account_signs_in_again(kodi, harness, standin):
     movieid = movie(kodi)
     standin.fault("401", path="/scrobble/", method="POST", times=1)
     kodi.player.play_movie(movieid)
     harness.run(30)
     assert [r["status"] for r in standin.requests("/scrobble/")] == [401]
     assert harness.ctx.outbox.count() == 1
-    standin.add_user("new-token-abcdef", "alice")
     assert harness.ctx.account.token is None  # the 401 signed this Kodi out...
     assert len(kodi.notifications) == 1       # ...and said so, once
-    harness.ctx.account.sign_in("new-token-abcdef", name="alice")
-    kodi.send_notification(ADDON_ID, "Other.check")  # what /login does after signing in
+    kodi.player.pause()                       # still queued, under the account's id
+    harness.run(2)
+    assert {e.account for e in harness.ctx.outbox.all()} == {"id:%d" % standin.account_id(TOKEN)}
+    _sign_in_through_the_plugin(kodi, harness, standin.add_token(TOKEN, "new-token-abcdef"))
+    assert harness.ctx.account.queue_key == "id:%d" % standin.account_id(TOKEN)
     harness.run(15)
     harness.deliver()
     assert [r["status"] for r in standin.requests("/scrobble/")] == [401, 201]
+    assert standin.requests("/scrobble/")[-1]["headers"]["Authorization"] == "Bearer new-token-abcdef"
+    assert [round(p["progress"]) for p in playbacks_of(standin, "Heat")] == [0]
     assert TOKEN not in kodi.log_text() and "new-token-abcdef" not in kodi.log_text()
+
+
+def test_users_settings_failing_at_sign_in_is_retried_and_strands_nothing(kodi, harness, standin):
+    heat = movie(kodi)
+    ronin = movie(kodi, "Ronin", {"imdb": "tt0122690"})
+    standin.fault("401", path="/scrobble/", method="POST", times=1)
+    kodi.player.play_movie(heat, at=0.4 * MOVIE_LEN)
+    kodi.player.pause()
+    kodi.player.stop()
+    harness.run(5)                               # 401: signed out, Heat's stop kept under id:N
+    assert harness.ctx.account.token is None and harness.ctx.outbox.count() == 1
+    standin.fault("503", path="/users/settings", times=4)  # the sign-in's and the first retries
+    _sign_in_through_the_plugin(kodi, harness, standin.add_token(TOKEN, "new-token-abcdef"))
+    provisional = harness.ctx.account.queue_key
+    assert provisional.startswith("signin:") and harness.ctx.account.load()["account_id"] is None
+    kodi.player.play_movie(ronin, at=0.3 * MOVIE_LEN)  # queued under the provisional key: sent
+    kodi.player.pause()
+    harness.run(10)
+    held = [(p["movie"]["title"], round(p["progress"])) for p in standin.state()["playbacks"]]
+    assert held == [("Ronin", 30)]
+    assert harness.ctx.outbox.count("id:%d" % standin.account_id(TOKEN)) == 1   # Heat waits for the id
+    harness.run(int(4 * 60))                     # /users/settings retried every 60 s, then answers
+    assert harness.ctx.account.queue_key == "id:%d" % standin.account_id(TOKEN)
+    harness.deliver()
+    held = sorted((p["movie"]["title"], round(p["progress"])) for p in standin.state()["playbacks"])
+    assert held == [("Heat", 40), ("Ronin", 30)] and harness.ctx.outbox.all() == []
+    assert not [n for n in kodi.notifications if "another Simkl account" in n["message"]]  # same account
+    settings_calls = [r["status"] for r in standin.requests("/users/settings")]
+    assert settings_calls[:4] == [503] * 4 and settings_calls[-1] == 200 and len(settings_calls) <= 6
+
+
+def test_events_of_another_account_are_never_sent_with_the_new_token_and_said_once(kodi, harness, standin):
+    heat = movie(kodi)
+    ronin = movie(kodi, "Ronin", {"imdb": "tt0122690"})
+    standin.fault("401", path="/scrobble/", method="POST", times=1)
+    kodi.player.play_movie(heat, at=0.4 * MOVIE_LEN)
+    kodi.player.pause()
+    kodi.player.stop()
+    harness.run(5)                               # alice: 401, Heat's stop kept for her
+    bob = standin.add_user("bob-token-0123456789", "bob")
+    _sign_in_through_the_plugin(kodi, harness, bob)
+    assert harness.ctx.account.queue_key == "id:%d" % standin.account_id(bob)
+    kodi.player.play_movie(ronin, at=0.3 * MOVIE_LEN)
+    kodi.player.pause()
+    harness.run(30)
+    harness.deliver(account=harness.ctx.account.queue_key)
+    bobs = [r for r in standin.requests("/scrobble/") if r["headers"]["Authorization"] == "Bearer " + bob]
+    assert {r["body"]["movie"]["ids"]["imdb"] for r in bobs} == {"tt0122690"}   # never alice's Heat
+    assert [e.account for e in harness.ctx.outbox.all()] == ["id:%d" % standin.account_id(TOKEN)]
+    told = [n for n in kodi.notifications if "another Simkl account" in n["message"]]
+    assert len(told) == 1 and told[0]["message"].startswith("1 positions")
+    restarted = ScrobbleSender(harness.ctx, log=lambda level, message: None)  # a Kodi restart's sender
+    restarted.work()
+    harness.run(30)
+    assert len([n for n in kodi.notifications if "another Simkl account" in n["message"]]) == 1
+    _sign_in_through_the_plugin(kodi, harness, standin.add_token(TOKEN, "alice-again-0123456789"))
+    harness.run(5)
+    harness.deliver()                             # alice's Heat goes, with alice's token
+    last = standin.requests("/scrobble/")[-1]
+    assert last["headers"]["Authorization"] == "Bearer alice-again-0123456789"
+    assert last["body"]["movie"]["ids"]["imdb"] == "tt0113277"
+    assert [round(p["progress"]) for p in playbacks_of(standin, "Heat")] == [40]
 
 
 def test_client_id_refusal_keeps_events(kodi, harness, standin):
@@ -515,10 +591,11 @@ def test_disk_error_in_a_player_callback_keeps_events_in_memory_and_tells_once(k
     kodi.player.pause()
     harness.run(20)
     assert not kodi.callback_errors                   # nothing escaped into Kodi's callbacks
-    assert harness.ctx.outbox.all("alice") == [] and standin.requests("/scrobble/") == []
+    assert harness.ctx.outbox.all(harness.ctx.account.queue_key) == []
+    assert standin.requests("/scrobble/") == []
     assert len(harness.push._unwritten) >= 2          # kept in memory, in order
     told = [n for n in kodi.notifications if "Cannot write" in n["message"]]
-    assert len(told) == 1 and len(kodi.notifications) == 1
+    assert len(told) == 1
     assert harness.push.session.state == scrobble.PAUSED  # the service goes on
 
     repair()
@@ -527,7 +604,7 @@ def test_disk_error_in_a_player_callback_keeps_events_in_memory_and_tells_once(k
     harness.deliver(max_seconds=60)
     held = sorted((p["movie"]["title"], round(p["progress"], 1)) for p in standin.state()["playbacks"])
     assert held == [("Heat", 21.0), ("Ronin", 50.0)]
-    assert len(kodi.notifications) == 1
+    assert len([n for n in kodi.notifications if "Cannot write" in n["message"]]) == 1
     assert "kept in memory" in kodi.log_text() and "can be written again" in kodi.log_text()
 
 
@@ -812,14 +889,14 @@ class FakeCtx(AddonContext):
 
 def _entry(ctx, action, progress, imdb="tt0113277"):
     body = {"movie": {"ids": {"imdb": imdb}}, "progress": progress}
-    ctx.outbox.add("alice", "movie:imdb=" + imdb, action, body)
+    ctx.outbox.add(ctx.account.queue_key, "movie:imdb=" + imdb, action, body)
 
 
 def test_sender_sends_one_entry_per_run_in_order_after_collapsing(tmp_path):
     now = [1000.0]
     client = FakeClient([])
     ctx = FakeCtx(tmp_path, client, lambda: now[0])
-    ctx.account.sign_in("tok", name="alice")
+    ctx.account.sign_in("tok", name="alice", account_id=51)
     _entry(ctx, "start", 0)
     _entry(ctx, "pause", 10, imdb="tt0122690")
     _entry(ctx, "pause", 20)
@@ -838,7 +915,7 @@ def test_an_items_failing_event_does_not_hold_back_the_next_item(tmp_path):
     now = [1000.0]
     client = FakeClient([errors.ServerError(503)])
     ctx = FakeCtx(tmp_path, client, lambda: now[0])
-    ctx.account.sign_in("tok", name="alice")
+    ctx.account.sign_in("tok", name="alice", account_id=51)
     _entry(ctx, "pause", 10)
     _entry(ctx, "pause", 20, imdb="tt0122690")
     sender = ScrobbleSender(ctx, log=lambda level, msg: None, real_clock=lambda: now[0] * 10)
@@ -860,7 +937,7 @@ def test_an_items_later_event_waits_behind_its_own_failed_first_event(tmp_path):
     now = [1000.0]
     client = FakeClient([errors.ServerError(503)])
     ctx = FakeCtx(tmp_path, client, lambda: now[0])
-    ctx.account.sign_in("tok", name="alice")
+    ctx.account.sign_in("tok", name="alice", account_id=51)
     _entry(ctx, "stop", 100)  # watched: kept before the pause by collapse
     _entry(ctx, "pause", 5)
     sender = ScrobbleSender(ctx, log=lambda level, msg: None, real_clock=lambda: now[0] * 10)
@@ -898,7 +975,7 @@ def test_an_event_failing_for_a_day_is_parked_kept_on_disk_and_others_go_on(tmp_
     client = Always503ForHeat([])
     logs = []
     ctx = FakeCtx(tmp_path, client, lambda: now[0])
-    ctx.account.sign_in("tok", name="alice")
+    ctx.account.sign_in("tok", name="alice", account_id=51)
     _entry(ctx, "pause", 10)
     sender = ScrobbleSender(ctx, log=lambda level, msg: logs.append(msg), real_clock=lambda: now[0] * 10)
     _run_sender(sender, now, lambda: ctx.outbox.all() == [])
@@ -921,7 +998,7 @@ def test_a_week_offline_parks_nothing(tmp_path):
     now = [1000.0]
     client = FakeClient([errors.NetworkError("offline")] * 10000)
     ctx = FakeCtx(tmp_path, client, lambda: now[0])
-    ctx.account.sign_in("tok", name="alice")
+    ctx.account.sign_in("tok", name="alice", account_id=51)
     _entry(ctx, "pause", 10)
     sender = ScrobbleSender(ctx, log=lambda level, msg: None, real_clock=lambda: now[0] * 10)
     _run_sender(sender, now, lambda: now[0] > 1000 + 7 * 86400)
@@ -933,7 +1010,7 @@ def test_a_rate_limit_holds_back_every_item(tmp_path):
     now = [1000.0]
     client = FakeClient([errors.RateLimited(429, retry_after=30)])
     ctx = FakeCtx(tmp_path, client, lambda: now[0])
-    ctx.account.sign_in("tok", name="alice")
+    ctx.account.sign_in("tok", name="alice", account_id=51)
     _entry(ctx, "pause", 10)
     _entry(ctx, "pause", 20, imdb="tt0122690")
     sender = ScrobbleSender(ctx, log=lambda level, msg: None, real_clock=lambda: now[0] * 10)
@@ -956,7 +1033,7 @@ def test_an_unexpected_exception_for_one_item_does_not_stall_the_others(tmp_path
 
     client = BuggyForOneItem([])
     ctx = FakeCtx(tmp_path, client, lambda: now[0])
-    ctx.account.sign_in("tok", name="alice")
+    ctx.account.sign_in("tok", name="alice", account_id=51)
     _entry(ctx, "pause", 10)
     _entry(ctx, "pause", 20, imdb="tt0122690")
     _entry(ctx, "pause", 30, imdb="tt0133093")

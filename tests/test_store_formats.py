@@ -10,7 +10,7 @@ import pytest
 
 from simkl_resume.store import _formats
 from simkl_resume.store._sqlite import Database
-from simkl_resume.store.account import AccountStore
+from simkl_resume.store.account import ACCOUNT_FORMAT, AccountStore
 from simkl_resume.store.cache import SimpleCache
 from simkl_resume.store.jsonfile import VersionedJsonFile
 from simkl_resume.store.outbox import ScrobbleOutbox
@@ -232,20 +232,25 @@ def test_a_file_another_process_already_replaced_is_not_moved_aside(tmp_path):
 
 def test_account_file_of_a_newer_version_signs_out_keeps_the_file_and_never_logs_the_token(tmp_path):
     logs = []
-    (tmp_path / "account.json").write_text(json.dumps({"v": 2, "token": "secret-token-xyz", "name": "Ann"}))
+    newer = ACCOUNT_FORMAT + 1
+    record = {"v": newer, "token": "secret-token-xyz", "name": "Ann"}
+    (tmp_path / "account.json").write_text(json.dumps(record))
     store = AccountStore(str(tmp_path), log=logs.append)
     assert store.token is None and store.load() == {}
-    kept = _aside(tmp_path, "account.json.newer-v2-")
+    kept = _aside(tmp_path, "account.json.newer-v%d-" % newer)
     assert len(kept) == 1 and "secret-token-xyz" in (tmp_path / kept[0]).read_text()
     assert len(logs) == 1 and "sign in" in logs[0] and "secret-token-xyz" not in logs[0]
 
 
 def test_account_file_written_now_is_versioned_and_still_readable_by_0_1_0(tmp_path):
     store = AccountStore(str(tmp_path))
-    store.sign_in("tok", name="Ann", plan="pro")
+    store.sign_in("tok", name="Ann", plan="pro", account_id=51)
     raw = json.loads((tmp_path / "account.json").read_text())
-    assert raw == {"v": 1, "token": "tok", "name": "Ann", "plan": "pro"}  # 0.1.0 ignores "v"
-    assert store.load() == {"token": "tok", "name": "Ann", "plan": "pro"}
+    # 0.1.0 reads token, name and plan and ignores the rest ("v", issue 12's account identity)
+    assert raw == {"v": 2, "token": "tok", "name": "Ann", "plan": "pro", "account_id": 51, "queue": "id:51",
+                   "aliases": []}
+    assert store.load() == {"token": "tok", "name": "Ann", "plan": "pro", "account_id": 51, "queue": "id:51",
+                            "aliases": []}
 
 
 def test_mirror_provenance_of_a_newer_version_is_kept_aside_and_the_mirror_starts_afresh(tmp_path):

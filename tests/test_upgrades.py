@@ -53,6 +53,7 @@ def test_queued_scrobbles_of_a_release_are_all_delivered_once_to_simkl(release):
     with StandIn() as simkl:
         simkl.seed(catalog=CATALOG)
         simkl.add_user(expected["token"], "alice")
+        alice_id = simkl.account_id(expected["token"])
         logs = []
         ctx = AddonContext(profile, "upgrade-test", now=clock, log=logs.append,
                            env={"SIMKL_API_URL": simkl.url, "SIMKL_CLIENT_ID": "upgrade-tests"})
@@ -62,16 +63,23 @@ def test_queued_scrobbles_of_a_release_are_all_delivered_once_to_simkl(release):
         # outbox schema 2 (issue 12): a migrated event has no counted failure and is not parked
         assert [(e.failures, e.first_failure, e.parked_at) for e in ctx.outbox.all()] == [(0, None, None)] * 6
         assert [line.split(": ", 1)[1] for line in logs] == ["schema migrated from version 1 to 2"]
+        assert ctx.account.queue_key == "alice"  # account.json migrated (format 2): 0.1.0's key
+        assert sorted(line.split(": ", 1)[1] for line in logs) == [
+            "migrated from format 1 to 2", "schema migrated from version 1 to 2"]
 
         from simkl_resume.sender import ScrobbleSender
 
         fake_real_clock = itertools.count(0, 10).__next__  # never waits for the 1 s POST gap
         sender = ScrobbleSender(ctx, log=lambda level, message: None, real_clock=fake_real_clock)
         for _ in range(120):
-            if ctx.outbox.count("alice") == 0:
+            if ctx.outbox.count("alice") == 0 and ctx.outbox.count(ctx.account.queue_key) == 0:
                 break
             sender.work()
             clock.t += 1
+        # issue 12: the sender learnt Simkl's account id (/users/settings) and filed alice's
+        # 0.1.0 events under it; bob's (another account) stay aside, never sent
+        assert ctx.account.queue_key == "id:%d" % alice_id
+        assert ctx.account.load()["account_id"] == alice_id
         delivered = [[r["path"].rsplit("/", 1)[-1], r["body"]] for r in simkl.requests("/scrobble/")]
         statuses = [r["status"] for r in simkl.requests("/scrobble/")]
     assert delivered == expected["delivered"]  # each once, in order, superseded ones collapsed
@@ -81,15 +89,19 @@ def test_queued_scrobbles_of_a_release_are_all_delivered_once_to_simkl(release):
 
 def test_the_account_of_a_release_stays_signed_in(release):
     profile, expected = release
-    store = AccountStore(profile, log=_fail_log)
+    logs = []
+    store = AccountStore(profile, log=logs.append)
     assert store.token == expected["token"]
     record = store.load()
     assert (record["name"], record["plan"]) == (expected["account"]["name"], expected["account"]["plan"])
-    assert store.queue_name == expected["account"]["name"]
+    assert store.queue_key == expected["account"]["name"]
     assert store.retention_days() == 90
-    revoked = AccountStore(profile, filename="account-revoked.json", log=_fail_log)
+    revoked = AccountStore(profile, filename="account-revoked.json", log=logs.append)
     assert revoked.token is None
-    assert revoked.queue_name == expected["revoked_account_queue_name"]
+    assert revoked.queue_key == expected["revoked_account_queue_name"]
+    # format 2 (issue 12): the account id is not known yet; each file migrated once, said once
+    assert store.load()["account_id"] is None and revoked.load()["account_id"] is None
+    assert [line.split(": ", 1)[1] for line in logs] == ["migrated from format 1 to 2"] * 2
 
 
 def test_the_cache_of_a_release_still_answers(release):

@@ -229,7 +229,7 @@ def _signed_in(ctx, ui, client, token):
     previous = ctx.account.load().get("name") or ""
     # the next account starts clean: nothing cached of whoever was here before
     forget_account_data(ctx, resume_points=not (name and previous == name))
-    ctx.account.sign_in(token, name, plan)
+    ctx.account.sign_in(token, name, plan, account_id=info.get("account_id"))
     settings.set_str("account_name", name)
     if name:
         days = RETENTION_DAYS.get(plan.lower(), RETENTION_DAYS["free"])

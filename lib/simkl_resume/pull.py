@@ -362,7 +362,8 @@ class PullSync(Component):
             self._log_text("account settings not read (%s); retried at the next check" % (exc,))
             old = stored.settings if stored is not None else None
             return False, Activities(all=fresh.all, playback=fresh.playback, settings=old, lists=fresh.lists)
-        if account.update_profile(token, info.get("name"), info.get("plan")):
+        if account.update_profile(token, info.get("name"), info.get("plan"),
+                                  account_id=info.get("account_id")):
             self._log_text("account plan now %r: playbacks kept %d days"
                            % (info.get("plan") or "", account.retention_days()))
         return account.retention_days() != before, fresh

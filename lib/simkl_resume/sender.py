@@ -21,6 +21,11 @@ ScrobbleSender(ctx, log=None, real_clock=time.monotonic)   a worker.BackgroundWo
   Parking: a RETRY that is the event's own fault (not hold_all) counts towards
   core.scrobble.should_park (10 such failures over 24 h): the event is parked (outbox.park:
   kept on disk, out of the queue, logged) instead of retried forever; `parked` counts them.
+  Account identity (store/account.py): each run first asks /users/settings when the signed-in
+  account's id is not known yet (at most every IDENTITY_RETRY s), moves the events of the
+  account's aliases to its queue key (outbox.rekey), and - once per sign-in - says how many
+  events of another account are kept (never sent with this token). Only events under the
+  queue key are sent.
   `waiting` = how many items of the account wait to be sent (ScrobblePush shows it on the
   settings page).
   `on_delivered(body, action, at)` (default: delivered.record_delivery into ctx.cache) is
@@ -35,6 +40,8 @@ from .core.errors import AuthRequired
 from .worker import BackgroundWorker
 
 AUTH_RECHECK = 10.0
+IDENTITY_RETRY = 60.0
+MSG_FOREIGN = 30354  # %d positions saved for another Simkl account are kept, not sent
 _SEND, _SUPERSEDED, _FAILED = "send", "superseded", "failed"
 
 
@@ -45,9 +52,10 @@ def kodi_log(level, message):
 
 
 def account_key(ctx):
-    """The outbox account (the account's name, never the token): the signed-in account, or
+    """The outbox key events are queued under (store.account: "id:<Simkl account id>", or a
+    provisional key until the id is known; never the token): the signed-in account's, or
     the one Simkl signed out with a 401 until it signs in again; None when nobody is."""
-    return ctx.account.queue_name
+    return ctx.account.queue_key
 
 
 def _describe(entry):
@@ -74,6 +82,7 @@ class ScrobbleSender(BackgroundWorker):
         self._halt = threading.Event()
         self._waiting = None
         self._parked = 0
+        self._identity_next = None
 
     # -- what the main thread reads ------------------------------------------------------
     @property
@@ -117,11 +126,32 @@ class ScrobbleSender(BackgroundWorker):
 
     def work(self):
         self._set_due(None)
-        account = account_key(self.ctx)
-        if account is None:
+        try:
+            self._work()
+        finally:
+            if self._identity_next is not None and self._identity_pending():
+                with self._lock:  # wake up for the next /users/settings try as well
+                    due = self._next_due
+                    self._next_due = self._identity_next if due is None else min(due, self._identity_next)
+
+    def _identity_pending(self):
+        record = self.ctx.account.load()
+        return bool(record.get("token")) and record.get("account_id") is None
+
+    def _work(self):
+        self._learn_identity()
+        keys = self.ctx.account.queue_keys
+        if not keys:
             self._set_waiting([])
             return
+        account = keys[0]
         outbox = self.ctx.outbox
+        if len(keys) > 1:
+            moved = outbox.rekey(keys[1:], account)
+            if moved:
+                self._logf("info", "scrobble: %d queued event(s) of this account now filed under %s"
+                           % (moved, account))
+        self._tell_foreign(keys)
         to_send, to_drop = scrobble.collapse(outbox.all(account))
         if to_drop:
             outbox.drop([entry.id for entry in to_drop])
@@ -159,6 +189,49 @@ class ScrobbleSender(BackgroundWorker):
             self._set_waiting([entry for entry in to_send if entry is not head])
         now = self._now()
         self._set_due(now + self.pacer.wait(now))  # the next run finds what is due then
+
+    def _learn_identity(self):
+        """Signed in but Simkl's account id is not known (/users/settings failed at sign-in,
+        or a 0.1.0 record): ask again, at most every IDENTITY_RETRY s. Once known, the queue
+        key becomes "id:<account_id>" (AccountStore.update_profile) and work() moves the
+        provisional key's events there."""
+        record = self.ctx.account.load()
+        token = record.get("token")
+        if not token or record.get("account_id") is not None:
+            return
+        now = self._now()
+        if self._identity_next is not None and now < self._identity_next:
+            return
+        self._identity_next = now + IDENTITY_RETRY
+        try:
+            info = self._get_client(token).user_settings(retries=0).get("parsed") or {}
+        except Exception as exc:  # noqa: BLE001 - retried later; the events go out meanwhile
+            self._logf("info", "scrobble: which Simkl account is signed in is not known yet (%s: %s);"
+                       " asking again in %d s" % (type(exc).__name__, exc, IDENTITY_RETRY))
+            return
+        if self.ctx.account.update_profile(token, info.get("name"), info.get("plan"),
+                                           account_id=info.get("account_id")):
+            self._logf("info", "scrobble: the signed-in account is Simkl account %s"
+                       % (info.get("account_id"),))
+
+    def _tell_foreign(self, keys):
+        """Events queued for ANOTHER account (signed out by the user, or signed in as someone
+        else since) are kept and never sent with this token; said once per sign-in."""
+        record = self.ctx.account.load()
+        token = record.get("token")
+        if not token or record.get("foreign_told") or record.get("account_id") is None:
+            return  # (until the id is known, an "id:" key may still turn out to be this account's)
+        others = self.ctx.outbox.count_others(keys)
+        if not others or not self.ctx.account.mark_foreign_told(token):
+            return
+        self._logf("warning", "scrobble: %d queued event(s) belong to another Simkl account than the"
+                   " one signed in: kept, not sent" % others)
+        try:
+            from .kodi import ui
+
+            ui.notify(MSG_FOREIGN, others, time_ms=10000)
+        except Exception as exc:  # noqa: BLE001 - telling the user must not break delivery
+            self._logf("warning", "notification failed: %r" % (exc,))
 
     def _real_gap(self):
         if self._last_real_post is None:

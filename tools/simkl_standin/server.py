@@ -383,6 +383,17 @@ class StandIn:
     def add_user(self, token=None, name=None, type="free"):  # noqa: A002 - mirrors the seed key
         return self.app.state.add_user(token, name, type).token
 
+    def add_token(self, token, new_token):
+        """A second token of the SAME account (a new sign-in of that user: same account id,
+        same playbacks and history)."""
+        with self.app.state.lock:
+            self.app.state.users[new_token] = self.app.state.users[token]
+        return new_token
+
+    def account_id(self, token):
+        """Simkl's stable account id of the user `token` (what /users/settings says)."""
+        return self.app.state.users[token].id
+
     def add_catalog(self, **item):
         return self.app.state.add_catalog(item)
 

@@ -1031,7 +1031,11 @@ class State:
     def snapshot(self):
         with self.lock:
             users, playbacks, history, activities, watchlist = [], [], [], {}, []
+            unique = []  # a user may have several tokens (add_token): each user once
             for user in self.users.values():
+                if all(user is not seen for seen in unique):
+                    unique.append(user)
+            for user in unique:
                 users.append({"name": user.name, "type": user.type, "id": user.id})
                 newest = sorted(user.playbacks.values(), key=lambda r: (r["paused_at"], r["id"]))[::-1]
                 for record in newest:

@@ -170,6 +170,9 @@ class ScrobbleOutbox:
         if not keys:
             return 0
         marks = ",".join("?" * len(keys))
+        if not self._db.read(lambda c: c.execute(
+                f"SELECT count(*) FROM outbox WHERE account IN ({marks})", keys).fetchone()[0]):
+            return 0  # the usual case: no write transaction
         return self._db.write(lambda c: c.execute(
             f"UPDATE outbox SET account = ? WHERE account IN ({marks})", [str(account)] + keys).rowcount)
 
