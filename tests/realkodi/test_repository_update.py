@@ -31,7 +31,13 @@ from tests.realkodi.test_handoff import _episode, _movie, _pause_at, _pending_pi
 from tools import build_repo, build_zip
 from tools.serve_repo import RepoServer
 
-pytestmark = pytest.mark.realkodi
+pytestmark = [
+    pytest.mark.realkodi,
+    # [live 19.1] InstallFromZip first opens a DialogConfirm.xml the steps do not answer, so the
+    # file browser never lists the source and every later step fails (402 s of timeouts): the
+    # release path is checked on 20.1 and 21.2 only until the steps learn Kodi 19's dialog.
+    pytest.mark.kodi_versions("20.1", "21.2", reason="Kodi 19.1's InstallFromZip asks a confirmation first"),
+]
 
 ROOT = Path(__file__).resolve().parents[2]
 LOGIN_URL = "plugin://%s/login" % ADDON_ID
