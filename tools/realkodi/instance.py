@@ -211,6 +211,7 @@ class KodiInstance:
         self.kodi_root = kodi_roots.kodi_root(kodi_version or _DEFAULT_VERSION)
         self.kodi_version = self.kodi_root.version
         self.crashes = []  # type: List[str]  # every exit Kodi made on its own, e.g. "SIGSEGV (-11)"
+        self._exit_noted = False
         self.port = port or free_port()
         self.tcp_port = free_port()  # JSON-RPC over raw TCP: notifications (listen())
         self.es_port = free_port()  # event server (UDP); must differ between instances
@@ -406,6 +407,7 @@ class KodiInstance:
                 self.kodi_version, self.kodi_root.path))
         self._stdout = open(str(self.root / "kodi.stdout"), "wb")
         argv = [self.kodi_root.kodi_bin, "--standalone", "--windowing=x11", "--audio-backend=pulseaudio"]
+        self._exit_noted = False
         self._kodi = subprocess.Popen(
             self.kodi_root.command(argv, binds=self._binds()),
             env=self._env(), cwd=str(self.home), stdin=subprocess.DEVNULL, stdout=self._stdout,
@@ -413,12 +415,11 @@ class KodiInstance:
         )
 
     def _note_exit(self, when: str) -> None:
-        """Record Kodi's exit if it made it on its own (a crash): reported, never retried."""
-        if self._kodi is not None and self._kodi.poll() is not None:
-            what = "Kodi %s [%s] exited by itself %s: %s" % (
-                self.kodi_version, self.name, when, _signal_name(self._kodi.returncode))
-            if what not in self.crashes:
-                self.crashes.append(what)
+        """Record Kodi's exit, once, if it made it on its own (a crash): reported, never retried."""
+        if self._kodi is not None and self._kodi.poll() is not None and not self._exit_noted:
+            self._exit_noted = True
+            self.crashes.append("Kodi %s [%s] exited by itself %s: %s" % (
+                self.kodi_version, self.name, when, _signal_name(self._kodi.returncode)))
 
     def is_running(self) -> bool:
         if self._kodi is not None and self._kodi.poll() is not None:
