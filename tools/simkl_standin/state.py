@@ -730,9 +730,9 @@ class State:
             if pin is None:
                 raise KeyError(f"no pending PIN code {code!r}")
             if token and token in self.users:
-                user = self.users[token]
-            else:
-                user = self.add_user(token, name, plan or self.options.get("pin_user_type") or "free")
+                pin["approved_token"] = token  # (a user may have several tokens: add_token)
+                return token
+            user = self.add_user(token, name, plan or self.options.get("pin_user_type") or "free")
             pin["approved_token"] = user.token
             return user.token
 
