@@ -23,8 +23,9 @@ ScrobblePush(ctx, player_factory=None, identify=None, settings=None, library=Non
   skip_live_tv. tick writes `queue_status` (settings page, read-only: "N positions waiting to
   be sent", plus "N set aside ..." for parked events; empty when none) whenever the sender's
   `waiting`/`parked` counts change.
-  Events are queued only while an account is signed in; `account` in the
-  outbox is the account's name (never the token).
+  Events are queued only while an account is signed in (or was signed out by a 401);
+  `account` in the outbox is the account's queue key (sender.account_key: "id:<Simkl account
+  id>", never the token).
   Menu-started playback: when Window(10000) `plugin.video.simkl.resume.menu_play` names the
   file that starts (its library file, or our plugin URL with its playback id: what Kodi 20.1
   reports, as type "unknown", for a second menu play), its stop position is written back to

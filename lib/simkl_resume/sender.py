@@ -329,7 +329,8 @@ class ScrobbleSender(BackgroundWorker):
             self._logf("warning", "scrobble: %s refused for good (%s); dropped" % (what, reason))
         elif isinstance(exc, AuthRequired):
             # Signed out (once, for pull and push together): the events wait under this
-            # account's name and go out after the next sign-in, whatever token it brings.
+            # account's queue key and go out after the next sign-in of the SAME account
+            # (same Simkl account id), whatever token it brings.
             self._logf("warning", "scrobble: %s refused, Simkl no longer accepts the sign-in (%s); "
                        "events kept until the next sign-in" % (what, reason))
             if self.ctx.account.revoke(token):

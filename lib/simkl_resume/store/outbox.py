@@ -13,7 +13,8 @@
     outbox.count_others(["id:51"])       # queued events of other accounts (kept aside)
 
 The outbox only stores; which events to send or collapse is decided in core. `account`
-identifies the Simkl account (a user id or name - never the access token); `item_key` is
+identifies the Simkl account (store/account.py's queue key, "id:<account id>" - never the
+access token); `item_key` is
 the caller's identity of the played item; `body` is the JSON object Simkl receives.
 
 Ids come from AUTOINCREMENT: they grow with insertion and are never reused, so a stale id
