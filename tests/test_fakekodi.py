@@ -68,8 +68,80 @@ def test_player_callbacks_come_in_kodi_order_and_get_time_raises_in_on_stopped(k
     kodi.player.stop()
     assert p.events == [
         ("started", 60.0), ("av", 60.0), ("paused", 70.0), ("resumed", 70.0),
-        ("seek", 600000, 525000, 600.0), ("stopped", "raises"),
+        # getTime() inside onPlayBackSeek: still where the seek started (it is under way)
+        ("seek", 600000, 525000, 75.0), ("stopped", "raises"),
     ]
+
+
+def test_get_time_keeps_the_position_from_before_a_seek_until_the_player_has_moved(kodi):
+    """[live, Kodi 20.1] getTime() read 1.03 s for 0.6 s after seekTime(120), then 120.0."""
+    import xbmc
+
+    movie = kodi.library.add_movie("Heat", 1995, {"imdb": "tt0113277"}, runtime=6000)
+    kodi.player.play_movie(movie, at=60)
+    kodi.player.seek(600)
+    assert xbmc.Player().getTime() == 60.0 and kodi.player.picture() == 600.0
+    kodi.clock.advance(kodi.player.seek_latency)
+    assert xbmc.Player().getTime() == 600.0
+    kodi.clock.advance(10)
+    assert xbmc.Player().getTime() == 610.0
+
+
+def test_a_pause_right_after_a_seek_still_lands_at_the_seek_target(kodi):
+    import xbmc
+
+    movie = kodi.library.add_movie("Heat", 1995, {"imdb": "tt0113277"}, runtime=6000)
+    kodi.player.play_movie(movie, at=60)
+    kodi.player.seek(600)
+    kodi.player.pause()
+    assert xbmc.Player().getTime() == 60.0  # the seek is still under way
+    kodi.clock.advance(5)
+    assert xbmc.Player().getTime() == 600.0
+    kodi.player.resume()
+    kodi.clock.advance(2)
+    assert xbmc.Player().getTime() == 602.0
+
+
+def test_callbacks_of_a_busy_service_thread_run_late_and_read_the_player_as_it_is_then(kodi):
+    """[live, Kodi 20.1] a service's callbacks run only inside its Kodi waits: while its thread
+    cannot run, they queue up (with only their own arguments) and run in order afterwards."""
+    import xbmc
+
+    movieid = kodi.library.add_movie("Heat", 1995, {"imdb": "tt0113277"}, runtime=6000)
+    showid = kodi.library.add_show("Breaking Bad", 2008, {"tvdb": "81189"})
+    episodeid = kodi.library.add_episode(showid, 1, 2, uniqueid={"tvdb": "349235"}, duration=2800)
+    seen = []
+
+    class Service(xbmc.Player):
+        def onPlayBackPaused(self):
+            seen.append(("paused", self.getPlayingFile(), self.getTime()))
+
+        def onPlayBackSeek(self, time, seekOffset):
+            seen.append(("seek", time))
+
+        def onPlayBackStopped(self):
+            seen.append(("stopped",))
+
+    def loop():
+        player = Service()  # created on this thread: its callbacks run in this thread's waits
+        monitor = xbmc.Monitor()
+        while not monitor.waitForAbort(1):
+            pass
+        del player
+
+    kodi.start_thread(loop)
+    kodi.player.play_movie(movieid, at=60)
+    with kodi.busy():
+        kodi.player.seek(2400)
+        kodi.clock.advance(2)
+        kodi.player.pause()
+        kodi.clock.advance(1)
+        kodi.player.stop()
+        kodi.player.play_episode(episodeid)
+        kodi.clock.advance(1)
+        assert seen == []  # nothing ran yet
+    episode_file = kodi.library.episodes[episodeid]["file"]
+    assert seen == [("seek", 2400000), ("paused", episode_file, 1.0), ("stopped",)]
 
 
 def test_natural_end_fires_on_playback_ended_not_stopped_and_marks_watched(kodi):
@@ -181,6 +253,7 @@ def test_player_seek_replies_with_the_position_before_the_seek(kodi):
     pid = rpc("Player.GetActivePlayers")["result"][0]["playerid"]
     before = rpc("Player.Seek", {"playerid": pid, "value": {"percentage": 50.0}})["result"]
     assert before["time"] == {"hours": 0, "minutes": 1, "seconds": 40, "milliseconds": 0}
+    kodi.clock.advance(kodi.player.seek_latency)  # read after it (kodi-notes: JSON-RPC section)
     props = rpc("Player.GetProperties", {"playerid": pid, "properties": ["time", "percentage", "speed"]})
     assert props["result"] == {"time": {"hours": 0, "minutes": 8, "seconds": 20, "milliseconds": 0},
                                "percentage": 50.0, "speed": 1}

@@ -72,7 +72,7 @@ def test_plain_play_far_from_simkl_position_offers_resume_and_yes_seeks_there(ko
     assert dialog["message"] == "Resume at 40:00 (paused on another device 2 h ago)?"
     assert dialog["yeslabel"] == "Resume" and dialog["nolabel"] == "Keep position"
     assert 0 < dialog["autoclose"] <= 15000
-    assert kodi.player.position() == pytest.approx(2400.0)
+    assert kodi.player.picture() == pytest.approx(2400.0)
     assert h.side.ask_threads == ["simkl-prompt"]  # the worker, never the service's callback thread
 
 
@@ -159,7 +159,7 @@ def test_episode_prompt_uses_the_real_file_length_not_the_zero_runtime(kodi):
     kodi.player.play_episode(ep, at=0)
     h.idle()
     assert h.prompts()[0]["message"] == "Resume at 12:00 (paused on another device 5 min ago)?"
-    assert kodi.player.position() == pytest.approx(720.0)
+    assert kodi.player.picture() == pytest.approx(720.0)
 
 
 def test_decide_offers_progress_times_real_duration_and_yields_to_newer_local():

@@ -38,6 +38,14 @@ ScrobblePush(ctx, player_factory=None, identify=None, settings=None, library=Non
   Transitions without a stop (Next, Player.Open mid-play): positions read between
   onPlayBackStarted and onAVStarted, or while getPlayingFile() is not the session's file,
   are never fed to the session; the item left is closed at its own last sampled position.
+  Late callbacks [live, Kodi 20.1]: they run only while the main thread waits in Kodi, so a
+  busy moment (ours or another addon's holding the GIL) makes them run seconds late, reading
+  the player as it is THEN. The file check above keeps a late onPlayBackPaused from taking
+  the NEXT item's getTime() (0.1.0 queued "pause 0.00 %" for a movie paused at 40 % that way);
+  a callback that cannot read a position of its own item uses the last one known.
+  Seeks: onPlayBackSeek's target is the position until getTime() has caught up with it
+  (SEEK_SETTLE): a pause right after a seek, or a tick during it, does not take the position
+  the seek started from.
   Power cut: ctx.checkpoint (store/checkpoint.py) holds the playing item's last position -
   saved at every event (before a start is queued) and every CHECKPOINT_INTERVAL s of play,
   cleared at stop/end; start() turns a leftover one into a queued pause and the library
@@ -63,6 +71,10 @@ MSG_PARKED = 30353           # %d set aside after failing for a day (see the log
 MSG_DISK_TROUBLE = 30352     # cannot write to the addon's data folder; kept in memory
 DISK_RETRY = 5.0             # seconds between tries to write events kept in memory
 CHECKPOINT_INTERVAL = 10.0   # seconds of play between two checkpoint writes (power cut: <= this + 1 s lost)
+# onPlayBackSeek fires when the seek is asked; getTime() keeps saying where it started until the
+# player has moved [live, Kodi 20.1: 0.6 s idle, longer under load]. For this long after the
+# callback (Kodi's clock) a position read closer to that start than to the target is not used.
+SEEK_SETTLE = 5.0
 
 
 class ScrobblePush:
@@ -96,6 +108,7 @@ class ScrobblePush:
         self._library_ref = None
         self._checkpoint_at = None
         self._checkpoint_saved = None
+        self._seek = None  # (target, origin, at) while getTime() may still lag behind a seek
         self._read_settings()
 
     # -- Component -----------------------------------------------------------------------
@@ -195,9 +208,20 @@ class ScrobblePush:
             return None
         if self._session_files and self.player.playing_file() not in ("",) + self._session_files:
             return None  # another file already plays (seen on real Kodi in onPlayBackResumed)
+        if self._seek is not None and not self._seek_done(position):
+            return None  # still where the seek started: the target (on_seek) stands
         self._last_position = position
         self._record(self.session.tick(position))
         return position
+
+    def _seek_done(self, position):
+        """Has getTime() caught up with the last seek? A position closer to the seek's target
+        than to where it started, or SEEK_SETTLE s passed (Kodi refused or clamped it)."""
+        target, origin, at = self._seek
+        if abs(position - target) <= abs(position - origin) or self.ctx.now() - at >= SEEK_SETTLE:
+            self._seek = None
+            return True
+        return False
 
     def _record(self, actions):
         if not actions:
@@ -326,9 +350,11 @@ class ScrobblePush:
     # -- player callbacks (main thread) --------------------------------------------------
     def on_playback_started(self):
         self._switching = True  # until on_av_started: getTime() is the NEXT item's
+        self._seek = None
 
     def on_av_started(self):
         self._switching = False
+        self._seek = None
         previous = (self._marker, self._last_position, self._duration)
         # The new item's position and length: NOT fed to the session yet, which may still
         # hold the previous item (no stop came for it) and must close it at ITS position.
@@ -402,8 +428,11 @@ class ScrobblePush:
         position = self._sample()
         self._record(self.session.resumed(self._last_position if position is None else position))
 
-    def on_seek(self, seconds):
+    def on_seek(self, seconds, offset=None):
+        """onPlayBackSeek: `seconds` = the target, `offset` = target minus where it started."""
         if seconds is not None:
+            origin = self._last_position if offset is None else seconds - offset
+            self._seek = (seconds, origin, self.ctx.now()) if origin is not None else None
             self._last_position = seconds
         self._record(self.session.seeked(seconds))
 
@@ -411,6 +440,7 @@ class ScrobblePush:
         if self._stale_stop("stop"):
             return
         self._switching = False
+        self._seek = None
         self._record(self.session.stopped())
         self._checkpoint(force=True)
         self._write_back(ended=False)
@@ -419,6 +449,7 @@ class ScrobblePush:
         if self._stale_stop("end"):
             return
         self._switching = False
+        self._seek = None
         self._record(self.session.ended())
         self._checkpoint(force=True)
         self._write_back(ended=True)

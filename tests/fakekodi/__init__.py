@@ -15,6 +15,7 @@ Every public function/class/method exists in Kodistubs 21.0.0 with compatible pa
   kodi.library.add_movie/add_show/add_episode   kodi.player.play_movie/play_episode/play_file/
   pause/resume/seek/stop/play_playlist/next/previous/play_trailer
   kodi.clock.now()/advance(s)/settle()      kodi.abort()      kodi.kill() (SIGKILL: no callbacks)
+  kodi.busy() (with-block: the service's thread cannot run, its callbacks come late)
   kodi.start_thread(fn)       kodi.send_notification(...)   kodi.change_setting(id, value)
   kodi.answer("yesno", True)  kodi.run_plugin("/path?query")  kodi.plugin_urls[url] = ListItem
 Records: kodi.jsonrpc_calls, kodi.logs, kodi.builtins, kodi.notifications, kodi.dialogs,

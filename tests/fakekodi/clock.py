@@ -18,11 +18,19 @@ Model
   while its thread is inside a Kodi call).  Callbacks owned by the test thread itself run when
   the test calls a driver function (``settle``/``advance``/``kodi.player.*``/``kodi.pump``).
 * A wait called from the test (driver) thread itself does not block: it advances the clock.
+* ``busy()`` (a context manager; ``kodi.busy()``) models addon threads kept out of Kodi's
+  waits - busy in Python of their own or of another addon holding the GIL [live, Kodi 20.1:
+  onPlayBackSeek/onPlayBackPaused of a service whose main thread could not run came seconds
+  late]: meanwhile their waits neither return nor run callbacks; Player/Monitor callbacks
+  stay queued, each with nothing but its own arguments. On leaving the block every thread
+  runs ALL its queued callbacks first (as Kodi's waitForAbort does), reading the player as
+  it is THEN, and only after that returns from the wait whose deadline passed.
 * Deadlock guard: a settle that makes no progress for ``guard_seconds`` of REAL time raises
   ``ClockStuck`` with the stacks of the threads that are not idle.  This is not a timing
   assertion, only protection against a test hanging forever.
 """
 import collections
+import contextlib
 import sys
 import threading
 import traceback
@@ -54,6 +62,7 @@ class Clock:
         self._tick_handlers = []  # callables: (now) -> None, run when time moved
         self._on_error = on_error
         self.guard_seconds = guard_seconds
+        self._held = False  # busy(): addon threads kept out of their Kodi waits
 
     # ---------------------------------------------------------------- reading time
     def now(self):
@@ -145,6 +154,11 @@ class Clock:
             st.deadline = deadline
             try:
                 while True:
+                    if self._held and not self._aborted:
+                        st.waiting = True  # frozen where it is: no callback, no return
+                        self._cond.notify_all()
+                        self._cond.wait()
+                        continue
                     if st.queue:
                         st.waiting = False
                         self._run_callback(st, st.queue.popleft())
@@ -172,6 +186,8 @@ class Clock:
     # ---------------------------------------------------------------- driving (test side)
     def _blocked(self, st):
         if not st.thread.is_alive():
+            return True
+        if self._held and st.waiting and not st.busy:
             return True
         return (st.waiting and not st.busy and not st.queue and not self._aborted
                 and (st.deadline is None or st.deadline > self._now))
@@ -259,6 +275,22 @@ class Clock:
                 self._set_time(target)
             self._settle_locked(me)
         self.pump()
+
+    @contextlib.contextmanager
+    def busy(self):
+        """Addon threads cannot run for the block (see the module doc): callbacks queue up and
+        run, in order, when it ends; a thread not yet in a wait freezes at its next one."""
+        self.settle()
+        with self._cond:
+            self._held = True
+            self._cond.notify_all()
+        try:
+            yield self
+        finally:
+            with self._cond:
+                self._held = False
+                self._cond.notify_all()
+            self.settle()
 
     def drop_callbacks(self):
         """Forget every queued callback (Kodi was killed before delivering them)."""

@@ -238,6 +238,11 @@ class FakeKodi:
         self.clock.settle()
         return t
 
+    def busy(self):
+        """Driver: `with kodi.busy(): ...` - the addon's threads (the service's main thread) cannot
+        run meanwhile, so Kodi's callbacks to them wait and run late (clock.Clock.busy)."""
+        return self.clock.busy()
+
     def abort(self):
         """Kodi shuts down: every waitForAbort() returns True; returns when tracked threads end."""
         self.clock.abort()

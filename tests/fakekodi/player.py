@@ -48,6 +48,10 @@ class PlayerState:
     ignoresecondsatstart = 180
     ignorepercentatend = 8
     playcountminimumpercent = 90
+    # [live, Kodi 20.1] onPlayBackSeek fires when the seek is asked; getTime() keeps the
+    # position from before it until the player has really moved (0.6 s on an idle machine,
+    # longer under load). A pause meanwhile still lands at the target.
+    seek_latency = 0.6
 
     def __init__(self, kodi):
         self._kodi = kodi
@@ -55,6 +59,7 @@ class PlayerState:
         self.paused = False
         self._pos0 = 0.0
         self._t0 = 0.0
+        self._stale = None          # (getTime value, until) while a seek is under way
         self.playerid = None        # force the active player id (None = Kodi's choice)
         self.video_playerid = 1
         self.plugin_playerid = 0    # a plugin:// file got playerid 0 on real Kodi 20.1
@@ -70,11 +75,23 @@ class PlayerState:
         return self.item is not None
 
     def position(self):
+        """What getTime() says: during a seek still the position from before it."""
+        if self.item is None:
+            raise NotPlaying("Kodi is not playing any media file")
+        if self._stale is not None:
+            value, until = self._stale
+            if self._kodi.clock.now() < until:
+                return value
+            self._stale = None
+        return self.picture()
+
+    def picture(self):
+        """Where the picture is (or, during a seek, is going): the truth tests compare with."""
         if self.item is None:
             raise NotPlaying("Kodi is not playing any media file")
         if self.paused:
             return self._pos0
-        return min(self.item.duration, self._pos0 + (self._kodi.clock.now() - self._t0))
+        return min(self.item.duration, self._pos0 + max(0.0, self._kodi.clock.now() - self._t0))
 
     def active_playerid(self):
         if self.item is None:
@@ -89,7 +106,7 @@ class PlayerState:
         return self._t0 + (self.item.duration - self._pos0)
 
     def _tick(self, now):
-        if self.item is not None and not self.paused and self.position() >= self.item.duration:
+        if self.item is not None and not self.paused and self.picture() >= self.item.duration:
             self._end_reached()
 
     def _end_reached(self):
@@ -137,6 +154,7 @@ class PlayerState:
             self.played_urls.add(item.url)
         self.item = item
         self.paused = False
+        self._stale = None
         self._pos0 = max(0.0, min(float(start_at), item.duration))
         self._t0 = self._kodi.clock.now()
         self._active_playerid = (self.plugin_playerid if item.file.startswith("plugin://")
@@ -151,7 +169,7 @@ class PlayerState:
     def do_pause(self):
         if self.item is None or self.paused:
             return
-        self._pos0 = self.position()
+        self._pos0 = self.picture()  # a seek under way still lands at its target
         self.paused = True
         self.history.append(("pause", self.item.file, self._pos0))
         self._fire("onPlayBackPaused")
@@ -162,7 +180,8 @@ class PlayerState:
         if self.item is None or not self.paused:
             return
         self.paused = False
-        self._t0 = self._kodi.clock.now()
+        now = self._kodi.clock.now()
+        self._t0 = max(now, self._stale[1]) if self._stale is not None else now
         self.history.append(("resume", self.item.file, self._pos0))
         self._fire("onPlayBackResumed")
         self._announce("Player.OnResume", {"item": self._item_ref(),
@@ -215,10 +234,13 @@ class PlayerState:
     def do_seek(self, seconds):
         if self.item is None:
             raise NotPlaying("Kodi is not playing any media file")
-        old = self.position()
+        shown, old = self.position(), self.picture()
         new = max(0.0, min(float(seconds), self.item.duration))
+        now = self._kodi.clock.now()
         self._pos0 = new
-        self._t0 = self._kodi.clock.now()
+        self._t0 = now + self.seek_latency  # plays on from the target once the seek is done
+        if self.seek_latency > 0 and new < self.item.duration:
+            self._stale = (shown, now + self.seek_latency)
         self.history.append(("seek", self.item.file, new))
         self._fire("onPlayBackSeek", int(new * 1000), int((new - old) * 1000))
         if new >= self.item.duration:

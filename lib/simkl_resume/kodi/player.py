@@ -13,7 +13,9 @@ The handler gets (all on the service's main thread, while it waits in waitForAbo
     on_av_started()        onAVStarted (playing for real; comes after onPlayBackStarted)
     on_paused()            onPlayBackPaused
     on_resumed()           onPlayBackResumed
-    on_seek(seconds)       onPlayBackSeek(time_ms, offset_ms): the new position in SECONDS
+    on_seek(seconds, offset)  onPlayBackSeek(time_ms, offset_ms) in SECONDS: the target and
+                           target minus where it started. It fires when the seek is ASKED:
+                           getTime() keeps the old position until the player moved (0.6 s)
     on_stopped()           onPlayBackStopped (getTime raises here: keep a sampled position)
     on_ended()             onPlayBackEnded (natural end)
 Handlers must only record and wake a worker: no network I/O on this thread.
@@ -88,8 +90,9 @@ class PushPlayer(xbmc.Player):
         self._forward("on_resumed")
 
     def onPlayBackSeek(self, time, seekOffset):
-        seconds = _number(time)
-        self._forward("on_seek", None if seconds is None else max(0.0, seconds / 1000.0))
+        seconds, offset = _number(time), _number(seekOffset)
+        self._forward("on_seek", None if seconds is None else max(0.0, seconds / 1000.0),
+                      None if seconds is None or offset is None else offset / 1000.0)
 
     def onPlayBackStopped(self):
         self._forward("on_stopped")
