@@ -1007,6 +1007,30 @@ def test_a_week_offline_parks_nothing(tmp_path):
     assert entry.attempts > scrobble.MAX_FAILURES and entry.failures == 0 and ctx.outbox.parked() == []
 
 
+def test_an_unknown_account_id_wakes_the_sender_only_while_other_accounts_events_wait(tmp_path):
+    now = [1000.0]
+
+    class NoSettings(FakeClient):
+        def user_settings(self, retries=None):
+            self.sent.append(("settings", None))
+            raise errors.ServerError(503)
+
+    client = NoSettings([])
+    ctx = FakeCtx(tmp_path, client, lambda: now[0])
+    ctx.account.sign_in("tok")                     # /users/settings failed at sign-in
+    sender = ScrobbleSender(ctx, log=lambda level, msg: None, real_clock=lambda: now[0] * 10)
+    sender.work()
+    assert client.sent == [("settings", None)] and sender.next_due is None  # idle: asks nothing more
+    ctx.outbox.add("id:51", "movie:imdb=tt0113277", "pause", {"movie": {"ids": {"imdb": "tt0113277"}},
+                                                              "progress": 10})  # kept through a 401
+    now[0] += 60
+    sender.work()
+    assert len(client.sent) == 2 and sender.next_due == now[0] + 120  # doubling: 60, 120, ...
+    now[0] = sender.next_due
+    sender.work()
+    assert len(client.sent) == 3 and sender.next_due == now[0] + 240
+
+
 def test_a_rate_limit_holds_back_every_item(tmp_path):
     now = [1000.0]
     client = FakeClient([errors.RateLimited(429, retry_after=30)])

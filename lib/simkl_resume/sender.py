@@ -22,7 +22,8 @@ ScrobbleSender(ctx, log=None, real_clock=time.monotonic)   a worker.BackgroundWo
   core.scrobble.should_park (10 such failures over 24 h): the event is parked (outbox.park:
   kept on disk, out of the queue, logged) instead of retried forever; `parked` counts them.
   Account identity (store/account.py): each run first asks /users/settings when the signed-in
-  account's id is not known yet (at most every IDENTITY_RETRY s), moves the events of the
+  account's id is not known yet (retries 60 s, doubling up to 1 h; it wakes up for that only
+  while events under other keys wait, e.g. kept through a 401), moves the events of the
   account's aliases to its queue key (outbox.rekey), and - once per sign-in - says how many
   events of another account are kept (never sent with this token). Only events under the
   queue key are sent.
@@ -40,7 +41,8 @@ from .core.errors import AuthRequired
 from .worker import BackgroundWorker
 
 AUTH_RECHECK = 10.0
-IDENTITY_RETRY = 60.0
+IDENTITY_RETRY = 60.0        # first retry of /users/settings; doubles up to IDENTITY_RETRY_MAX
+IDENTITY_RETRY_MAX = 3600.0
 MSG_FOREIGN = 30354  # %d positions saved for another Simkl account are kept, not sent
 _SEND, _SUPERSEDED, _FAILED = "send", "superseded", "failed"
 
@@ -83,6 +85,7 @@ class ScrobbleSender(BackgroundWorker):
         self._waiting = None
         self._parked = 0
         self._identity_next = None
+        self._identity_failures = 0
 
     # -- what the main thread reads ------------------------------------------------------
     @property
@@ -129,14 +132,19 @@ class ScrobbleSender(BackgroundWorker):
         try:
             self._work()
         finally:
-            if self._identity_next is not None and self._identity_pending():
+            if self._identity_next is not None and self._identity_matters():
                 with self._lock:  # wake up for the next /users/settings try as well
                     due = self._next_due
                     self._next_due = self._identity_next if due is None else min(due, self._identity_next)
 
-    def _identity_pending(self):
+    def _identity_matters(self):
+        """Worth waking up for: signed in, the account id unknown, AND events under other keys
+        wait (kept through a 401: they may be this account's). Otherwise the id is learnt on
+        the next run anyway - an idle Kodi asks Simkl nothing."""
         record = self.ctx.account.load()
-        return bool(record.get("token")) and record.get("account_id") is None
+        if not record.get("token") or record.get("account_id") is not None:
+            return False
+        return self.ctx.outbox.count_others(self.ctx.account.queue_keys) > 0
 
     def _work(self):
         self._learn_identity()
@@ -202,13 +210,17 @@ class ScrobbleSender(BackgroundWorker):
         now = self._now()
         if self._identity_next is not None and now < self._identity_next:
             return
-        self._identity_next = now + IDENTITY_RETRY
+        delay = min(IDENTITY_RETRY_MAX, IDENTITY_RETRY * 2 ** min(self._identity_failures, 16))
+        self._identity_next = now + delay
         try:
             info = self._get_client(token).user_settings(retries=0).get("parsed") or {}
         except Exception as exc:  # noqa: BLE001 - retried later; the events go out meanwhile
+            self._identity_failures += 1
             self._logf("info", "scrobble: which Simkl account is signed in is not known yet (%s: %s);"
-                       " asking again in %d s" % (type(exc).__name__, exc, IDENTITY_RETRY))
+                       " asking again in %d s" % (type(exc).__name__, exc, delay))
             return
+        if info.get("account_id") is None:  # Simkl answered without one: no point asking soon
+            self._identity_next = now + IDENTITY_RETRY_MAX
         if self.ctx.account.update_profile(token, info.get("name"), info.get("plan"),
                                            account_id=info.get("account_id")):
             self._logf("info", "scrobble: the signed-in account is Simkl account %s"
