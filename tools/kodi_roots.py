@@ -423,10 +423,24 @@ def stage_site(target: Path = ROOT_SITE) -> Path:
     return target
 
 
-# pyproject's `pythonpath = ["lib", "."]` for pytest < 7 (bullseye has 6.0), which ignores it:
-# put them first on sys.path of the pytest process only, as the option does.
-_PYTEST_MAIN = ("import sys; sys.argv[0] = 'pytest'; sys.path[:0] = ['lib', '.']; import pytest; "
-                "sys.exit(pytest.main())")
+# pyproject's `pythonpath = ["lib", "."]` for pytest < 7 (bullseye has 6.0), which does not know
+# the option: put them first on sys.path of the pytest process only, as the option does, and
+# declare the key there so pytest 6 does not warn about it.
+_PYTEST_MAIN = """\
+import sys
+sys.argv[0] = "pytest"
+sys.path[:0] = ["lib", "."]
+import pytest
+
+
+class PythonPathKey:
+    def pytest_addoption(self, parser):
+        parser.addini("pythonpath", "(set on sys.path by tools/kodi_roots for pytest < 7)", type="args")
+
+
+old = int(pytest.__version__.split(".")[0]) < 7
+sys.exit(pytest.main(plugins=[PythonPathKey()] if old else []))
+"""
 
 
 def run_fast_tests(version: str, args: List[str]) -> int:
