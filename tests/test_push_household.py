@@ -69,7 +69,7 @@ def test_fake_kodi_fires_no_stop_for_the_item_left_by_next(kodi):
             self.events = []
 
         def _ev(self, name):
-            self.events.append((name, self.getPlayingFile()))
+            self.events.append((name, self.getPlayingFile(), self.getTime()))
 
         def onPlayBackStarted(self):
             self._ev("started")
@@ -92,8 +92,11 @@ def test_fake_kodi_fires_no_stop_for_the_item_left_by_next(kodi):
     kodi.clock.advance(60)
     recorder.events.clear()
     kodi.player.next()
-    ronin_file = kodi.library.movies[ronin]["file"]
-    assert recorder.events == [("resumed", ronin_file), ("started", ronin_file), ("av", ronin_file)]
+    heat_file, ronin_file = kodi.library.movies[heat]["file"], kodi.library.movies[ronin]["file"]
+    # The old file's name with the NEW item's time until onPlayBackStarted: a sample taken then
+    # is not Heat's position (real Kodi 19.1/20.1 sent Heat's stop at 0 % that way).
+    assert recorder.events == [("resumed", heat_file, 0.0), ("started", ronin_file, 0.0),
+                               ("av", ronin_file, 0.0)]
 
 
 def test_next_in_playlist_keeps_previous_position(kodi, harness, standin):  # noqa: F811

@@ -70,6 +70,7 @@ MSG_WAITING = 30351          # %d positions waiting to be sent
 MSG_PARKED = 30353           # %d set aside after failing for a day (see the log)
 MSG_DISK_TROUBLE = 30352     # cannot write to the addon's data folder; kept in memory
 DISK_RETRY = 5.0             # seconds between tries to write events kept in memory
+JUMP_SLACK = 3.0             # s: a sample that far from the expected position waits for a 2nd one
 CHECKPOINT_INTERVAL = 10.0   # seconds of play between two checkpoint writes (power cut: <= this + 1 s lost)
 # onPlayBackSeek fires when the seek is asked; getTime() keeps saying where it started until the
 # player has moved [live, Kodi 20.1: 0.6 s idle, longer under load]. For this long after the
@@ -105,6 +106,8 @@ class ScrobblePush:
         self._disk_failed_at = None
         self._disk_told = False
         self._switching = False
+        self._anchor = None    # (position, when): the last trusted position of the session's item
+        self._pending = None   # (position, when): a jump waiting for a second sample to agree
         self._library_ref = None
         self._checkpoint_at = None
         self._checkpoint_saved = None
@@ -199,17 +202,23 @@ class ScrobblePush:
 
     def _sample(self):
         """getTime() of the session's item into the session; None (and nothing remembered)
-        while another item is being opened: Kodi fires no stop for the previous item on
-        Next / Player.Open mid-play, and a position read then is the NEXT item's."""
+        when it may be another item's: Kodi fires no stop for the previous item on Next /
+        Player.Open mid-play, and a position read while it switches is the NEXT item's -
+        from onPlayBackStarted until onAVStarted, when getPlayingFile() names another file,
+        and (real Kodi 19.1/20.1: the old file's name with the new item's time) when it jumps
+        away from where the clock says the item is without a seek: such a jump counts only
+        once a second sample agrees with it."""
         if self.player is None or self._switching:
             return None
         position = self.player.sample_time()
         if position is None:
             return None
-        if self._session_files and self.player.playing_file() not in ("",) + self._session_files:
+        if self._session_files and self.player.playing_file() not in self._session_files:
             return None  # another file already plays (seen on real Kodi in onPlayBackResumed)
         if self._seek is not None and not self._seek_done(position):
             return None  # still where the seek started: the target (on_seek) stands
+        if not self._plausible(position, self.ctx.now()):
+            return None
         self._last_position = position
         self._record(self.session.tick(position))
         return position
@@ -222,6 +231,25 @@ class ScrobblePush:
             self._seek = None
             return True
         return False
+
+    def _trust(self, position):
+        """`position` is where the session's item is now (a seek, a start): the new anchor."""
+        self._anchor = None if position is None else (position, self.ctx.now())
+        self._pending = None
+
+    def _plausible(self, position, now):
+        anchor = self._anchor
+        if anchor is not None:
+            running = self.session.state != scrobble.PAUSED
+            expected = anchor[0] + (max(0.0, now - anchor[1]) if running else 0.0)
+            if abs(position - expected) > JUMP_SLACK:
+                pending = self._pending
+                if pending is None or abs(position - (pending[0] + max(0.0, now - pending[1]))) > JUMP_SLACK:
+                    self._pending = (position, now)
+                    return False
+        self._anchor = (position, now)
+        self._pending = None
+        return True
 
     def _record(self, actions):
         if not actions:
@@ -372,6 +400,7 @@ class ScrobblePush:
             self._write_back_marker(previous[0], previous[1], previous[2], ended=False)
         self._last_position = position
         self._duration = duration
+        self._trust(position)
         if not self.enabled:
             self._library_ref = None
             self._record(self.session.stopped())  # a session from before push was turned off
@@ -425,6 +454,7 @@ class ScrobblePush:
         self._record(self.session.paused(self._last_position if position is None else position))
 
     def on_resumed(self):
+        self._trust(self._last_position)  # nothing moved while paused (a seek says so itself)
         position = self._sample()
         self._record(self.session.resumed(self._last_position if position is None else position))
 
@@ -434,6 +464,7 @@ class ScrobblePush:
             origin = self._last_position if offset is None else seconds - offset
             self._seek = (seconds, origin, self.ctx.now()) if origin is not None else None
             self._last_position = seconds
+            self._trust(seconds)
         self._record(self.session.seeked(seconds))
 
     def on_stopped(self):

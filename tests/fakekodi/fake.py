@@ -196,9 +196,13 @@ class FakeKodi:
     def _register_player(self, player):
         self._players.add(player)
 
-    def _fire_player(self, name, *args):
+    def _fire_player(self, name, *args, before=None):
+        """Queue callback `name` to every live Player; `before()` runs just before each delivery."""
         for p in list(self._players):
-            self.clock.post(p._owner, _bound(p, name, args))
+            self.clock.post(p._owner, _bound(p, name, args, before))
+
+    def has_players(self):
+        return bool(list(self._players))
 
     def notify(self, sender, method, data=None):
         """Deliver onNotification(sender, method, json data) to every live Monitor (queued)."""
@@ -408,7 +412,9 @@ class FakeKodi:
         return True
 
 
-def _bound(obj, name, args):
+def _bound(obj, name, args, before=None):
     def call():
+        if before is not None:
+            before()
         getattr(obj, name)(*args)
     return call

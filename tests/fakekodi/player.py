@@ -66,6 +66,7 @@ class PlayerState:
         self._active_playerid = None
         self.history = []           # (event, file, position) for debugging/tests
         self.played_urls = set()    # plugin URLs played so far (the replay quirk, see start)
+        self.stale_file = None      # getPlayingFile() during a switch, until onPlayBackStarted (see start)
         self.playlist = []          # the video playlist (1): ("movie"|"episode", dbid) or a path
         self.playlist_position = -1  # index of the playing playlist entry, -1 = not a playlist
 
@@ -106,6 +107,7 @@ class PlayerState:
         return self._t0 + (self.item.duration - self._pos0)
 
     def _tick(self, now):
+        self.stale_file = None
         if self.item is not None and not self.paused and self.picture() >= self.item.duration:
             self._end_reached()
 
@@ -140,11 +142,16 @@ class PlayerState:
         20.1 does NOT stop it first [live, probe of issue 12]: it keeps the old item's bookmark
         itself, fires onPlayBackResumed - which, handled a moment later, already sees the NEW
         item (getPlayingFile, getTime 0) - then onPlayBackStarted and onAVStarted for the new
-        item. No onPlayBackStopped, no onPlayBackEnded for the old one."""
+        item. No onPlayBackStopped, no onPlayBackEnded for the old one.
+        Until onPlayBackStarted is delivered, getPlayingFile() may still name the OLD file while
+        getTime() already reads the NEW item (a sample taken in that window - the
+        onPlayBackResumed above, or a service tick - looks like the old item jumping to 0: seen
+        on real Kodi 19.1/20.1 as a stop at 0 % for the item left)."""
         if self.item is not None:
             old, pos = self.item, self.position()
             self.history.append(("replaced", old.file, pos))
             self._save_bookmark(old, pos, False)
+            self.stale_file = old.file
             self._fire("onPlayBackResumed")
         # [live, Kodi 20.1] A plugin URL played a second time: Player.GetItem answers only
         # {"type": "unknown", "file": <the plugin URL>} (no uniqueid, title, season...); the
@@ -161,7 +168,9 @@ class PlayerState:
                                  or item.from_plugin else self.video_playerid)
         self.history.append(("start", item.file, self._pos0))
         player = {"playerid": self.active_playerid(), "speed": 1}
-        self._fire("onPlayBackStarted")
+        self._kodi._fire_player("onPlayBackStarted", before=self._switched)
+        if not self._kodi.has_players():
+            self.stale_file = None
         self._announce("Player.OnPlay", {"item": self._item_ref(), "player": player})
         self._fire("onAVStarted")
         self._announce("Player.OnAVStart", {"item": self._item_ref(), "player": player})
@@ -186,6 +195,9 @@ class PlayerState:
         self._fire("onPlayBackResumed")
         self._announce("Player.OnResume", {"item": self._item_ref(),
                                            "player": {"playerid": self.active_playerid(), "speed": 1}})
+
+    def _switched(self):
+        self.stale_file = None
 
     def kill(self):
         """SIGKILL / power cut: the player is gone without a single callback or bookmark."""

@@ -273,7 +273,7 @@ class Player:
         st = self._state()
         if not st.playing:
             raise _NotPlaying("Kodi is not playing any file")
-        return st.item.file
+        return st.stale_file or st.item.file
 
     def getTime(self):
         return self._state().position()

@@ -177,6 +177,15 @@ def test_next_at_50_percent_keeps_50_percent_for_the_first_item(account, standin
           % (before, total, 100.0 * before / total, kept, before - kept * total / 100.0))
     playerid = kodi.active_player()["playerid"]
     assert kodi.jsonrpc("Player.GetItem", {"playerid": playerid})["item"]["id"] == second
+    # Back to the first item (GoTo its position: "previous" more than 3 s in restarts the item).
+    total = _seek_and_play_on(kodi, playerid, 30, 3.0)
+    before, _, _ = _props(kodi, playerid)
+    _open(kodi, {"playerid": playerid, "to": 0})
+    low, high = _window(before, total)
+    kept = _held(standin, "Breaking Bad S01E02", low, high, "GoTo back to the first item")
+    print("MEASURED goto-back: S01E02 left at %.2f s (%.2f %%), Simkl holds %.2f %%"
+          % (before, 100.0 * before / total, kept))
+    _stop_player(kodi)
 
 
 def test_player_open_mid_play_keeps_the_position_of_the_item_left(account, standin):
