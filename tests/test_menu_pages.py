@@ -155,7 +155,7 @@ def test_list_stored_without_menu_pages_is_paged_by_the_plugin(kodi):
 
 
 def test_removing_an_entry_rewrites_the_menu_page(kodi):
-    from simkl_resume.resume_list import drop_playback
+    from simkl_resume.resume_cache import drop_playback
 
     ctx = plugin_ctx()
     store_playbacks(ctx, _films(kodi, ctx, 3))

@@ -146,7 +146,7 @@ def test_lastplayed_uses_the_offset_valid_at_that_instant_daylight_saving_includ
 
 
 def test_local_utc_offset_follows_the_zone_rules_of_the_date_not_today(local_zone):
-    from simkl_resume.mirror import local_utc_offset
+    from simkl_resume.resume_points import local_utc_offset
 
     july = calendar.timegm(time.strptime("2026-07-01 12:30:00", "%Y-%m-%d %H:%M:%S"))
     december = calendar.timegm(time.strptime("2026-12-01 12:30:00", "%Y-%m-%d %H:%M:%S"))

@@ -102,7 +102,8 @@ def test_components_are_stopped_together_not_one_after_the_other():
     same time: each waits at a barrier only the other can complete."""
     import threading
 
-    from simkl_resume.service import Component, Service
+    from simkl_resume.component import Component
+    from simkl_resume.service import Service
 
     barrier = threading.Barrier(2, timeout=10)   # a guard against hanging, not a time limit
     met = []

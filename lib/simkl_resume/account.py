@@ -203,10 +203,10 @@ def forget_account_data(ctx, resume_points=True):
     for key in ACCOUNT_KEYS:
         ctx.cache.delete(key)
     if resume_points:
-        from .mirror import ResumeMirror
+        from .resume_points import ResumePoints
 
         try:
-            cleared = ResumeMirror(ctx, enabled=lambda: True).forget_written()
+            cleared = ResumePoints(ctx, enabled=lambda: True).forget_written()
         except Exception as exc:  # noqa: BLE001 - the sign-out itself must go through
             ctx.log("sign-out: resume points not cleared: %r" % (exc,))
         else:

@@ -181,7 +181,7 @@ def play_from_start(call, ctx=None, library=None):
 def _change_on_simkl(call, ctx, do, done_string):
     """Run `do(client, playback_id, entry)`; on success forget the playback locally."""
     from .core.errors import AuthRequired, SimklError
-    from .resume_list import drop_playback
+    from .resume_cache import drop_playback
 
     ctx = _context(ctx)
     playback_id = call.param_int("id")

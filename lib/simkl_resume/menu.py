@@ -27,6 +27,7 @@ from .core.progress import format_clock, time_left
 from .kodi import listing
 from .kodi.jsonrpc import ask_service_to_check
 from .kodi.router import BASE_URL, plugin_url
+from .kodi.strings import format_age as _format_age
 from .kodi.strings import localize
 from .resume_cache import PAGE_SIZE, expired, load_menu_page, load_resume_list, menu_pages
 
@@ -37,9 +38,6 @@ S_WATCHED_PCT = 30403
 S_LEFT = 30404
 S_PAUSED_AGO = 30405
 S_PAUSED_NOW = 30406
-S_MINUTES = 30407
-S_HOURS = 30408
-S_DAYS = 30409
 S_EXPIRES_IN = 30410
 S_EXPIRES_TODAY = 30411
 S_OFFLINE_SINCE = 30412
@@ -80,15 +78,8 @@ def _id_url(path, playback_id):
 
 
 def format_age(seconds):
-    """"12 min", "2 h", "3 days" (localized); None under a minute."""
-    seconds = max(0, int(seconds))
-    if seconds < 60:
-        return None
-    if seconds < 3600:
-        return _(S_MINUTES) % (seconds // 60)
-    if seconds < 48 * 3600:
-        return _(S_HOURS) % (seconds // 3600)
-    return _(S_DAYS) % (seconds // 86400)
+    """kodi.strings.format_age with this run's cached strings."""
+    return _format_age(seconds, _)
 
 
 def entry_label(entry):

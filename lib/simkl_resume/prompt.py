@@ -32,9 +32,9 @@ from .core.mirror import lastplayed_epoch
 from .core.model import Playback
 from .delivered import load_events, own_playback
 from .core.progress import format_clock, resume_position
-from .mirror import local_utc_offset
+from .resume_points import local_utc_offset
 from .resume_cache import expired, load_resume_list, matched_entries
-from .service import Component
+from .component import Component
 from .worker import BackgroundWorker
 
 THRESHOLD = 30.0
@@ -206,16 +206,12 @@ class PlayPrompt(Component):
         return own_playback(load_events(self.ctx.cache), playback) is not None
 
     def _message(self, target, age):
-        formatted = _format_age(age)
+        from .kodi.strings import format_age
+
+        formatted = format_age(age)
         if formatted is None:
             return self.side.text(S_PROMPT_NOW, format_clock(target))
         return self.side.text(S_PROMPT, format_clock(target), formatted)
-
-
-def _format_age(seconds):
-    from .menu import format_age
-
-    return format_age(seconds)
 
 
 class _PromptWorker(BackgroundWorker):

@@ -59,7 +59,7 @@ from .core.sync import (
     merge_playbacks,
     settings_moved,
 )
-from .service import Component, is_check
+from .component import Component, is_check
 from .up_next import WatchlistSync
 from .worker import BackgroundWorker
 

@@ -57,7 +57,7 @@ The delivery (outbox -> Simkl) is sender.ScrobbleSender.
 from .core import scrobble
 from .core.identity import SOURCE_LIBRARY
 from .core.ids import scrobble_item
-from .service import is_check
+from .component import is_check
 from .sender import ScrobbleSender, account_key, kodi_log
 
 SETTING_ENABLED = "push_enabled"

@@ -6,6 +6,7 @@ path imports this and nothing of matching, the library or the service).
     load_menu_page(cache, number) -> page or None   (1-based; None: not stored / other format)
     menu_pages(value, page_size=PAGE_SIZE) -> [page, ...]  (what store_resume_list stores)
     playbacks_checksum(raw) -> str    # digest of the cached playbacks (list "source")
+    drop_playback(cache, playback_id) # the plugin's remove/watched: gone from playbacks and list
 
 The menu draws one page at a time so that opening it stays cheap with any number of paused
 items: a page holds at most PAGE_SIZE entries, reduced to what the menu draws (menu_record),
@@ -17,7 +18,7 @@ actions) stays under KEY_RESUME_LIST.
 """
 from typing import Any, Dict, List, Optional
 
-from .context import KEY_RESUME_LIST
+from .context import KEY_PLAYBACKS, KEY_RESUME_LIST
 
 LIST_FORMAT = 1
 PAGE_FORMAT = 1
@@ -113,3 +114,19 @@ def store_resume_list(cache, value: Dict[str, Any], page_size: int = PAGE_SIZE) 
     for number in range(len(pages) + 1, (old or {}).get("pages", 0) + 1):
         cache.delete(KEY_MENU_PAGE % number)
     cache.set(KEY_RESUME_LIST, value, expiration=RESUME_LIST_EXPIRATION)
+
+
+def drop_playback(cache, playback_id: int) -> None:
+    """Forget one playback in the cached playbacks and the resume list (after remove/watched)."""
+    raw = cache.get(KEY_PLAYBACKS)
+    if isinstance(raw, list):
+        kept = [p for p in raw if not (isinstance(p, dict) and p.get("id") == playback_id)]
+        if len(kept) != len(raw):
+            cache.set(KEY_PLAYBACKS, kept)
+            raw = kept
+    value = load_resume_list(cache)
+    if value is not None:
+        value["entries"] = [e for e in value["entries"] if e.get("playback_id") != playback_id]
+        if isinstance(raw, list):
+            value["source"] = playbacks_checksum(raw)
+        store_resume_list(cache, value)

@@ -32,7 +32,7 @@ from typing import Any, Dict, List, Optional
 
 from .context import KEY_PLAYBACKS
 from .delivered import load_events, own_playback
-from .core.mirror import real_duration
+from .entry_fields import fill_from_library, pick_copy, show_art
 from .core.matching import (
     EPISODE_NOT_IN_LIBRARY,
     Match,
@@ -45,7 +45,7 @@ from .core.matching import (
 from .core.model import EPISODE, Playback
 from .kodi.library import CachedLibraryIndex, KodiLibrary, is_library_change, updated_item
 from .resume_cache import DAY, LIST_FORMAT, load_resume_list, playbacks_checksum, store_resume_list
-from .service import Component, is_check
+from .component import Component, is_check
 from .up_next import add_up_next, up_next_source
 from .worker import BackgroundWorker
 
@@ -70,24 +70,6 @@ def load_playbacks(cache, log=None) -> List[Playback]:
     return out
 
 
-def _positive(value: Any) -> Optional[float]:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if number > 0 else None
-
-
-def _show_art(show: Optional[Dict[str, Any]]) -> Dict[str, str]:
-    art: Dict[str, str] = {}
-    for key, value in ((show or {}).get("art") or {}).items():
-        if value:
-            art["tvshow." + key] = value
-            if key in ("poster", "fanart", "banner", "clearlogo"):
-                art[key] = value
-    return art
-
-
 def _entry(playback: Playback, result: Any, retention_days: int, own: bool = False) -> Dict[str, Any]:
     entry = {
         "playback_id": playback.id, "playback": playback.to_dict(), "type": playback.type,
@@ -104,50 +86,6 @@ def _entry(playback: Playback, result: Any, retention_days: int, own: bool = Fal
     if not isinstance(result, Match):
         entry["reason"] = result.reason
     return entry
-
-
-def _fill_from_library(entry, result: Match, item: Optional[Dict[str, Any]],
-                       show: Optional[Dict[str, Any]]) -> None:
-    if item is None:
-        entry["matched"] = False
-        entry["reason"] = "not_in_library"
-        return
-    dbid = item.get(result.kind + "id") or result.dbid
-    tvshowid = item.get("tvshowid") or result.tvshowid
-    entry.update({"via": result.via, "mediatype": result.kind, "dbid": dbid,
-                  "tvshowid": tvshowid,
-                  "file": item.get("file") or (result.file if dbid == result.dbid else None),
-                  "copies": list(result.all_dbids)})
-    entry["uniqueids"] = {str(k): str(v) for k, v in (item.get("uniqueid") or {}).items() if v}
-    art = _show_art(show)
-    art.update({k: v for k, v in (item.get("art") or {}).items() if v})
-    entry["art"] = art
-    entry["lastplayed"] = item.get("lastplayed") or ""
-    runtime = _positive(item.get("runtime"))
-    entry["runtime"] = int(runtime or 0)
-    entry["duration"] = real_duration(item)
-    if item.get("title"):
-        entry["title"] = item["title"]
-    if result.kind == EPISODE:
-        entry["season"], entry["number"] = result.season, result.episode
-        entry["show_title"] = (show or {}).get("title") or item.get("showtitle") or entry["show_title"]
-    elif item.get("year"):
-        entry["year"] = item["year"]
-    if not entry["file"]:
-        entry["matched"] = False
-        entry["reason"] = "not_in_library"
-
-
-def pick_copy(items: List[Optional[Dict[str, Any]]]) -> Optional[Dict[str, Any]]:
-    """Of the library copies of one item (in db id order; None = gone), the one last played on
-    this Kodi (`lastplayed`, Kodi's "YYYY-MM-DD HH:MM:SS": it sorts as text), else the first."""
-    present = [item for item in items if isinstance(item, dict)]
-    if not present:
-        return None
-    played = [item for item in present if item.get("lastplayed")]
-    if played:
-        return max(played, key=lambda item: str(item.get("lastplayed")))
-    return present[0]
 
 
 def build_resume_list(playbacks: List[Playback], index, library: KodiLibrary, retention_days: int,
@@ -171,7 +109,7 @@ def build_resume_list(playbacks: List[Playback], index, library: KodiLibrary, re
             show = None
             if result.kind != "movie":
                 show = shows.get((item or {}).get("tvshowid") or result.tvshowid)
-            _fill_from_library(entry, result, item, show)
+            fill_from_library(entry, result, item, show)
         entries.append(entry)
     # an item that vanished between the index and the details moves to the unmatched group
     entries = [e for e in entries if e["matched"]] + [e for e in entries if not e["matched"]]
@@ -192,7 +130,7 @@ def _refill(entry: Dict[str, Any], kind: str, item: Dict[str, Any], show=None) -
                    via=entry.get("via") or "", season=entry.get("season"), episode=entry.get("number"),
                    copies=copies if len(copies) > 1 else ())
     fresh = dict(entry)
-    _fill_from_library(fresh, result, item, show if show is not None else _show_of(entry))
+    fill_from_library(fresh, result, item, show if show is not None else _show_of(entry))
     return fresh
 
 
@@ -253,27 +191,11 @@ def plan_library_update(entries: List[Dict[str, Any]], playbacks: List[Playback]
                 fresh = dict(fresh, art={k: v for k, v in (fresh.get("art") or {}).items()
                                          if not k.startswith("tvshow.")})
                 fresh["show_title"] = item.get("title") or fresh.get("show_title")
-                art = _show_art(item)
+                art = show_art(item)
                 art.update(fresh["art"])
                 fresh["art"] = art
         out.append(fresh)
     return out
-
-
-def drop_playback(cache, playback_id: int) -> None:
-    """Forget one playback in the cached playbacks and the resume list (after remove/watched)."""
-    raw = cache.get(KEY_PLAYBACKS)
-    if isinstance(raw, list):
-        kept = [p for p in raw if not (isinstance(p, dict) and p.get("id") == playback_id)]
-        if len(kept) != len(raw):
-            cache.set(KEY_PLAYBACKS, kept)
-            raw = kept
-    value = load_resume_list(cache)
-    if value is not None:
-        value["entries"] = [e for e in value["entries"] if e.get("playback_id") != playback_id]
-        if isinstance(raw, list):
-            value["source"] = playbacks_checksum(raw)
-        store_resume_list(cache, value)
 
 
 class ResumeListBuilder(Component):

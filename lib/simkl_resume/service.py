@@ -2,13 +2,12 @@
 
 Each half is a component with the same small interface; the loop only asks them when they
 next need a tick and forwards Kodi's notifications. Network I/O happens on the components'
-own worker threads (see worker.py), never on this thread.
+own worker threads (see worker.py), never on this thread. The component contract is in
+component.py; wiring.py builds the real service (its run() is the entry point).
 """
 
 import threading
 import time
-
-from . import ADDON_ID
 
 # Longest the main loop sleeps between ticks. While something plays the push half asks
 # for a tick every second to sample the position (getTime raises once playback stopped).
@@ -17,38 +16,11 @@ MIN_WAIT = 0.05
 # Kodi kills an add-on a few seconds after abort: all components stop together, and the
 # loop returns once they have, or after this many seconds whatever still hangs.
 STOP_DEADLINE = 1.0
-# What the service's Monitor sees of the plugin's JSONRPC.NotifyAll(sender=ADDON_ID,
-# message="check") (menu open, after a sign-in).
-CHECK_METHOD = "Other.check"
-
-
-def is_check(sender, method):
-    """True for the plugin's check request (see CHECK_METHOD)."""
-    return method == CHECK_METHOD and sender == ADDON_ID
-
-
-class Component:
-    """What the service loop drives. All methods run on the service's main thread."""
-
-    def start(self):
-        """Called once before the loop starts."""
-
-    def tick(self, now):
-        """Do what is due at `now` (wake a worker, sample the player). Return the number of
-        seconds until the next tick is needed, or None when nothing is scheduled."""
-        return None
-
-    def on_notification(self, sender, method, data):
-        """A Kodi notification (data already decoded from JSON)."""
-
-    def on_settings_changed(self):
-        """The user changed the addon's settings."""
-
-    def stop(self):
-        """Abort: return within a second, losing nothing that was committed."""
 
 
 class Service:
+    """Runs `components` (component.Component) on one loop until Kodi aborts."""
+
     def __init__(self, monitor, components, now):
         self.monitor = monitor
         self.components = list(components)
@@ -86,10 +58,3 @@ class Service:
         end = time.monotonic() + deadline
         for thread in threads:
             thread.join(max(0.0, end - time.monotonic()))
-
-
-def run():
-    """Entry point of service.py: build the components from Kodi and run until abort."""
-    from .wiring import build_service
-
-    build_service().run()

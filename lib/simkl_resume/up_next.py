@@ -40,6 +40,7 @@ from .core.upnext import (
     shows_to_read,
     up_next,
 )
+from .entry_fields import fill_from_library, pick_copy  # the same fields as a paused entry
 from .resume_cache import playbacks_checksum
 
 # Cached data stays until replaced.
@@ -170,8 +171,6 @@ def up_next_entries(cache, index, library, paused_entries: List[Dict[str, Any]],
                     window: Optional[float] = None) -> List[Dict[str, Any]]:
     """The up-next entries (see the module docstring), newest last watched first: one
     GetEpisodes and one GetTVShowDetails per show that can be mapped at all."""
-    from .resume_list import _fill_from_library, pick_copy  # the same fields as a paused entry
-
     _lists, shows = read_cache_value(cache.get(KEY_UP_NEXT))
     if not shows:
         return []
@@ -192,7 +191,7 @@ def up_next_entries(cache, index, library, paused_entries: List[Dict[str, Any]],
                  "matched": True, "reason": None, "last_code": last,
                  "last_watched_epoch": show.last_watched_epoch, "show_key": show.key,
                  "resume": _resume_seconds(item or {})}
-        _fill_from_library(entry, match, item, details.get((item or {}).get("tvshowid") or match.tvshowid))
+        fill_from_library(entry, match, item, details.get((item or {}).get("tvshowid") or match.tvshowid))
         if entry["matched"]:
             out.append(entry)
     return out

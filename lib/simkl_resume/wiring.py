@@ -1,4 +1,7 @@
-"""Builds the running service from Kodi: one context, the components, one monitor."""
+"""Builds the running service from Kodi: one context, the components, one monitor.
+
+`run()` is the entry point of service.py.
+"""
 
 from .context import AddonContext
 from .kodi import ui
@@ -24,3 +27,8 @@ def build_service(ctx=None):
     monitor.handler = service
     log("service started (version %s)" % ctx.version)
     return service
+
+
+def run():
+    """Entry point of service.py: build the components from Kodi and run until abort."""
+    build_service().run()
