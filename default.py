@@ -6,6 +6,6 @@ LIB = os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib")
 if LIB not in sys.path:  # reuselanguageinvoker runs this file again in the same interpreter
     sys.path.insert(0, LIB)
 
-from simkl_resume import plugin  # noqa: E402
+from simkl_resume.plugin import routes  # noqa: E402
 
-plugin.run(sys.argv)
+routes.run(sys.argv)

@@ -4,6 +4,6 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 
-from simkl_resume import wiring  # noqa: E402
+from simkl_resume.service import wiring  # noqa: E402
 
 wiring.run()

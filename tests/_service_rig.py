@@ -1,6 +1,6 @@
 """Pieces the service-level tests share: the stand-in on the fake Kodi's clock, the settings
 PullSync reads, and starting the service loop the way those tests all need it."""
-from simkl_resume.pull import _KodiUi
+from simkl_resume.service.pull import _KodiUi
 from tools.simkl_standin import StandIn
 
 
@@ -86,7 +86,7 @@ def start_service(kodi, components, workers=()):
     """The service loop over `components` on the fake Kodi's clock, run as run_service does;
     returns (service, thread)."""
     from simkl_resume.kodi.monitor import ServiceMonitor
-    from simkl_resume.service import Service
+    from simkl_resume.service.loop import Service
 
     monitor = ServiceMonitor()
     service = Service(monitor, list(components), kodi.clock.now)

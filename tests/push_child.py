@@ -21,7 +21,7 @@ def main(profile_root, url, mode):
     kodi = install(FakeKodi(profile_root))
 
     from simkl_resume.context import AddonContext
-    from simkl_resume.push import ScrobblePush
+    from simkl_resume.service.push import ScrobblePush
     from tests._service_rig import start_service
 
     movieid = kodi.library.add_movie("Heat", 1995, {"imdb": "tt0113277"}, duration=6000.0, runtime=6000)

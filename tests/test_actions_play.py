@@ -13,7 +13,7 @@ from tests.test_menu_support import (
     store_playbacks,
 )
 
-# simkl_resume.actions imports kodi modules (xbmc*): import it only inside tests, once the fake is in.
+# simkl_resume.plugin.actions imports kodi modules (xbmc*): import it only inside tests, once the fake is in.
 MENU_PLAY_PROPERTY = "plugin.video.simkl.resume.menu_play"
 
 

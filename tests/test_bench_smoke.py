@@ -17,7 +17,7 @@ def test_menu_child_process_draws_every_playback_with_one_jsonrpc_call_and_no_re
         assert result["has_requests"] is False and result["has_urllib3"] is False
     # Window(10000) answers the warm menu: no SQLite, no matching code
     assert warm["has_sqlite3"] is False
-    assert "simkl_resume.resume_list" not in warm["new_modules"]
+    assert "simkl_resume.service.resume_list" not in warm["new_modules"]
     assert "simkl_resume.core.matching" not in warm["new_modules"]
 
 

@@ -13,9 +13,9 @@ import threading
 import pytest
 
 from simkl_resume.context import KEY_PLAYBACKS, AddonContext
-from simkl_resume.pull import PullSync
-from simkl_resume.push import ScrobblePush
-from simkl_resume.sender import ScrobbleSender
+from simkl_resume.service.pull import PullSync
+from simkl_resume.service.push import ScrobblePush
+from simkl_resume.service.sender import ScrobbleSender
 from simkl_resume.store.cache import SimpleCache
 from simkl_resume.store.outbox import ScrobbleOutbox
 from tests._service_rig import FakeKodiSettings, PullUi, start_service

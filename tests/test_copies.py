@@ -67,7 +67,7 @@ def test_entry_plays_the_copy_last_played_on_this_kodi(kodi):
 
 
 def test_mirror_writes_every_copy_with_its_own_length(kodi):
-    from simkl_resume.mirror import ResumeMirror
+    from simkl_resume.service.mirror import ResumeMirror
 
     hd, uhd = _two_heats(kodi)
     ctx = plugin_ctx()
@@ -100,7 +100,7 @@ def test_prompt_offers_the_position_on_the_copy_not_listed_too(kodi):
 
 
 def test_episode_copies_in_the_same_show_are_all_mirrored(kodi):
-    from simkl_resume.mirror import ResumeMirror
+    from simkl_resume.service.mirror import ResumeMirror
 
     show = kodi.library.add_show("Breaking Bad", 2008, {"tvdb": "81189"})
     first = kodi.library.add_episode(show, 1, 2, file="/media/tv/a/S01E02.mkv", duration=2800,

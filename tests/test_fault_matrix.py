@@ -18,14 +18,14 @@ import itertools
 import pytest
 
 from simkl_resume import ADDON_ID
-from simkl_resume import account as account_mod
-from simkl_resume.actions import remove
+from simkl_resume.plugin import account as account_mod
+from simkl_resume.plugin.actions import remove
 from simkl_resume.context import KEY_ACTIVITIES, KEY_PLAYBACKS, KEY_RESUME_LIST, AddonContext
 from simkl_resume.kodi.router import PluginCall
-from simkl_resume.pull import PullSync
-from simkl_resume.push import ScrobblePush
-from simkl_resume.sender import ScrobbleSender
-from simkl_resume.resume_list import ResumeListBuilder
+from simkl_resume.service.pull import PullSync
+from simkl_resume.service.push import ScrobblePush
+from simkl_resume.service.sender import ScrobbleSender
+from simkl_resume.service.resume_list import ResumeListBuilder
 from simkl_resume.store.cache import SimpleCache
 from tests._service_rig import FakeKodiSettings, LinkedStandIn, PullUi, start_service
 

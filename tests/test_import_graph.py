@@ -206,3 +206,43 @@ def test_from_package_import_name_points_at_the_package_init(tmp_path):
 def test_absolute_imports_of_the_package_count(tmp_path, text):
     _write(tmp_path, {"pkg/__init__.py": "", "pkg/a.py": "from . import b\n", "pkg/b.py": text})
     assert find_cycles(import_graph(tmp_path, "pkg")) == [["pkg.a", "pkg.b", "pkg.a"]]
+
+
+def _process(module):
+    """"service" or "plugin" for a module of that process's folder, else None (shared)."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 and parts[1] in ("service", "plugin") else None
+
+
+def test_the_tree_tells_which_process_runs_a_module():
+    """service/ is the service's, plugin/ the plugin's: neither imports the other, and what
+    both use (context, resume_cache, resume_points, core/, kodi/, store/, simkl/) imports
+    neither, or a module would run in a process its folder does not name."""
+    graph = import_graph()
+    crossing = sorted("%s -> %s" % (a, b) for a, targets in graph.items() for b in targets
+                      if _process(b) and _process(a) != _process(b))
+    assert crossing == []
+
+
+def _reachable(graph, start):
+    seen, todo = set(), [start]
+    while todo:
+        for child in graph.get(todo.pop(), ()):
+            if child not in seen:
+                seen.add(child)
+                todo.append(child)
+    return seen
+
+
+def test_route_modules_exist_and_never_import_the_router():
+    """plugin/routes.py imports its route modules by name (importlib): the graph cannot see
+    those edges, so each route module is checked here: it exists, and it does not lead back."""
+    router = "%s.plugin.routes" % PACKAGE
+    tree = ast.parse((LIB / PACKAGE / "plugin" / "routes.py").read_text(encoding="utf-8"))
+    routes = next(ast.literal_eval(node.value) for node in tree.body if isinstance(node, ast.Assign)
+                  and any(getattr(t, "id", None) == "ROUTES" for t in node.targets))
+    graph = import_graph()
+    for module_name, _function in routes.values():
+        module = "%s.plugin.%s" % (PACKAGE, module_name)
+        assert module in graph
+        assert router not in _reachable(graph, module), module

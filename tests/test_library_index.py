@@ -131,7 +131,7 @@ def test_rebuild_with_the_same_playbacks_reports_no_change(kodi):
 
 def test_pullsync_on_change_callback_accepts_the_playback_list(kodi):
     from simkl_resume.core.model import Playback
-    from simkl_resume.resume_list import ResumeListBuilder
+    from simkl_resume.service.resume_list import ResumeListBuilder
 
     kodi.library.add_movie("Heat", 1995, {"imdb": "tt0113277"})
     ctx = plugin_ctx()
@@ -143,7 +143,7 @@ def test_pullsync_on_change_callback_accepts_the_playback_list(kodi):
 
 
 def test_library_update_rebuilds_index_once_after_debounce_and_the_new_movie_matches(kodi):
-    from simkl_resume.resume_list import ResumeListBuilder
+    from simkl_resume.service.resume_list import ResumeListBuilder
 
     ctx = plugin_ctx()
     store_playbacks(ctx, [movie_playback(5, "Heat", 1995, {"imdb": "tt0113277"})])
@@ -174,7 +174,7 @@ def test_library_update_rebuilds_index_once_after_debounce_and_the_new_movie_mat
 
 
 def test_no_library_notification_means_no_rebuild(kodi):
-    from simkl_resume.resume_list import ResumeListBuilder
+    from simkl_resume.service.resume_list import ResumeListBuilder
 
     ctx = plugin_ctx()
     builder = ResumeListBuilder(ctx)

@@ -10,7 +10,7 @@ WHOLE_LIBRARY = ("VideoLibrary.GetMovies", "VideoLibrary.GetTVShows")
 
 class Rig:
     def __init__(self, kodi, playbacks):
-        from simkl_resume.resume_list import ResumeListBuilder
+        from simkl_resume.service.resume_list import ResumeListBuilder
 
         self.kodi = kodi
         self.ctx = plugin_ctx()
@@ -127,7 +127,7 @@ def test_index_updated_in_place_is_not_left_stale_in_the_cache_and_is_stored_at_
 
 
 def test_many_updates_in_one_window_rebuild_once(kodi):
-    from simkl_resume.resume_list import MAX_INCREMENTAL
+    from simkl_resume.service.resume_list import MAX_INCREMENTAL
 
     films = _films(kodi, MAX_INCREMENTAL + 5)
     rig = Rig(kodi, [movie_playback(1, "Film 3", 1993, {"imdb": "tt0000103"})])

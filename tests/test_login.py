@@ -6,7 +6,8 @@ sign-in's waits (Monitor.waitForAbort) are the time Simkl sees: no real sleeping
 
 import pytest
 
-from simkl_resume import ADDON_ID, account
+from simkl_resume import ADDON_ID
+from simkl_resume.plugin import account
 from simkl_resume.context import KEY_ACTIVITIES, KEY_PLAYBACKS, KEY_RESUME_LIST, KEY_SYNC_STATUS, AddonContext
 from simkl_resume.kodi.router import PluginCall
 
@@ -213,7 +214,7 @@ def test_logout_answered_no_changes_nothing(kodi):
 def _alice_with_a_mirrored_point(kodi):
     """Alice signed in, her playback listed (list + menu pages) and mirrored into the library."""
     from simkl_resume.context import KEY_DELIVERED
-    from simkl_resume.mirror import ResumeMirror
+    from simkl_resume.service.mirror import ResumeMirror
     from tests.fakekodi.library import stream_details
     from tests.test_menu_support import build_list, movie_playback, store_playbacks
 
@@ -257,7 +258,7 @@ def test_logout_keeps_a_point_the_user_played_since(kodi):
 
 
 def test_another_account_signing_in_starts_clean_and_never_sees_the_previous_titles(kodi, make_standin):
-    from simkl_resume.menu import show_root
+    from simkl_resume.plugin.menu import show_root
 
     s = make_standin(approve_after_polls=1, pin_user_type="free")
     ctx, heat = _alice_with_a_mirrored_point(kodi)

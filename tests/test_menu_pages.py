@@ -93,7 +93,7 @@ def test_no_list_in_cache_draws_an_updating_line_with_one_jsonrpc_call_and_no_li
 
 
 def test_service_builds_a_missing_list_when_the_menu_asks_and_refreshes_the_menu(kodi):
-    from simkl_resume.resume_list import ResumeListBuilder
+    from simkl_resume.service.resume_list import ResumeListBuilder
 
     ctx = plugin_ctx()
     store_playbacks(ctx, _films(kodi, ctx, 3))
@@ -115,7 +115,7 @@ def test_service_builds_a_missing_list_when_the_menu_asks_and_refreshes_the_menu
 
 
 def test_service_builds_nothing_on_the_check_before_any_playbacks_were_fetched(kodi):
-    from simkl_resume.resume_list import ResumeListBuilder
+    from simkl_resume.service.resume_list import ResumeListBuilder
 
     ctx = plugin_ctx()
     refreshed = []
@@ -190,8 +190,8 @@ _MENU = textwrap.dedent("""
     before = set(sys.modules)
     from tests.test_menu_support import run
     d = run(kodi, "/").directory
-    watched = ("sqlite3", "requests", "hashlib", "simkl_resume.resume_list", "simkl_resume.core.matching",
-               "simkl_resume.kodi.library")
+    watched = ("sqlite3", "requests", "hashlib", "simkl_resume.service.resume_list",
+               "simkl_resume.core.matching", "simkl_resume.kodi.library")
     print(json.dumps({"labels": d.labels(), "rpc": [m for m, _p in kodi.jsonrpc_calls],
                       "imported": [m for m in watched if m in sys.modules and m not in before]}))
 """)

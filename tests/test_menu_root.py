@@ -256,7 +256,7 @@ def test_good_sync_status_shows_no_offline_line(kodi):
 
 
 def test_stale_resume_list_is_drawn_as_cached_and_the_services_check_rebuilds_and_refreshes_it(kodi):
-    from simkl_resume.resume_list import ResumeListBuilder
+    from simkl_resume.service.resume_list import ResumeListBuilder
 
     _library(kodi)
     ctx = plugin_ctx()

@@ -43,7 +43,7 @@ def store_playbacks(ctx, playbacks, status=None):
 
 def build_list(ctx):
     """What the service does when PullSync reports new playbacks."""
-    from simkl_resume.resume_list import ResumeListBuilder
+    from simkl_resume.service.resume_list import ResumeListBuilder
 
     return ResumeListBuilder(ctx).playbacks_changed()
 
@@ -55,12 +55,12 @@ _ROUTES = {"/": ("menu", "show_root"), "/play": ("actions", "play"),
 
 
 def dispatch(argv):
-    """The plugin entry: simkl_resume.plugin.run (the real route table). plugin.py imports
+    """The plugin entry: simkl_resume.plugin.routes.run (the real route table). plugin.py imports
     kodi/log.py, a teammate's module; until it exists the same routes are dispatched here."""
     import importlib
 
     try:
-        from simkl_resume import plugin
+        from simkl_resume.plugin import routes as plugin
     except ImportError:
         plugin = None
     if plugin is not None:
@@ -70,7 +70,7 @@ def dispatch(argv):
 
     c = PluginCall.from_argv(argv)
     module, function = _ROUTES[c.path]
-    getattr(importlib.import_module("simkl_resume." + module), function)(c)
+    getattr(importlib.import_module("simkl_resume.plugin." + module), function)(c)
 
 
 def run(kodi, url="/", handle=1):

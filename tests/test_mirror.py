@@ -14,7 +14,7 @@ def _stamp(epoch):
 
 
 def _setup(kodi, playbacks):
-    from simkl_resume.mirror import ResumeMirror
+    from simkl_resume.service.mirror import ResumeMirror
 
     ctx = plugin_ctx()
     ctx.now = kodi.clock.now
@@ -147,7 +147,7 @@ def test_setting_off_writes_nothing(kodi):
 
 
 def test_chain_runs_every_subscriber_even_when_one_fails():
-    from simkl_resume.mirror import chain
+    from simkl_resume.service.mirror import chain
 
     seen = []
 
@@ -160,7 +160,7 @@ def test_chain_runs_every_subscriber_even_when_one_fails():
 
 def _dst_setup(kodi, playback, now):
     """_setup on a fixed timeline (a PRO plan: 30 days of retention)."""
-    from simkl_resume.mirror import ResumeMirror
+    from simkl_resume.service.mirror import ResumeMirror
 
     ctx = plugin_ctx(plan="pro")
     ctx.now = lambda: now

@@ -18,9 +18,9 @@ def standin():
 def test_pulled_playback_becomes_the_library_resume_point_and_its_deletion_clears_it(kodi, standin, tmp_path):
     # imported here, after the fake Kodi is installed (kodi modules bind xbmc at import)
     from simkl_resume.context import AddonContext
-    from simkl_resume.mirror import ResumeMirror, chain
-    from simkl_resume.pull import PullSync
-    from simkl_resume.resume_list import ResumeListBuilder
+    from simkl_resume.service.mirror import ResumeMirror, chain
+    from simkl_resume.service.pull import PullSync
+    from simkl_resume.service.resume_list import ResumeListBuilder
 
     from tests.fakekodi.library import stream_details
 

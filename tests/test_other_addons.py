@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from simkl_resume.context import AddonContext
-from simkl_resume.push import ScrobblePush
+from simkl_resume.service.push import ScrobblePush
 from tests._service_rig import start_service
 from tests.test_menu_support import build_list, movie_playback, plugin_ctx, store_playbacks
 from tools.simkl_standin import StandIn
@@ -220,8 +220,8 @@ class Prompt:
     def __init__(self, kodi, playbacks):
         import xbmc
 
-        from simkl_resume.prompt import PlayPrompt
-        from simkl_resume.service import Service
+        from simkl_resume.service.prompt import PlayPrompt
+        from simkl_resume.service.loop import Service
 
         self.kodi = kodi
         self.ctx = plugin_ctx()

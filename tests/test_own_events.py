@@ -80,11 +80,11 @@ class Household:
 
     def __init__(self, kodi, linked):
         from simkl_resume.context import AddonContext
-        from simkl_resume.mirror import ResumeMirror, chain
-        from simkl_resume.prompt import PlayPrompt
-        from simkl_resume.pull import PullSync
-        from simkl_resume.push import ScrobblePush
-        from simkl_resume.resume_list import ResumeListBuilder
+        from simkl_resume.service.mirror import ResumeMirror, chain
+        from simkl_resume.service.prompt import PlayPrompt
+        from simkl_resume.service.pull import PullSync
+        from simkl_resume.service.push import ScrobblePush
+        from simkl_resume.service.resume_list import ResumeListBuilder
         from tests._service_rig import FakeKodiSettings, QuietUi, start_service
 
         self.kodi = kodi
@@ -139,7 +139,7 @@ def household(kodi, make_standin):
 
 
 def test_local_stop_at_40_percent_then_play_from_beginning_here_gives_no_prompt(kodi, household):
-    from simkl_resume.menu import entry_details
+    from simkl_resume.plugin.menu import entry_details
     from tests.fakekodi.library import stream_details
 
     movieid = kodi.library.add_movie("Heat", 1995, {"imdb": "tt0113277", "tmdb": "949"}, runtime=6000,

@@ -30,8 +30,8 @@ class Harness:
     def __init__(self, kodi, playbacks):
         import xbmc
 
-        from simkl_resume.prompt import PlayPrompt
-        from simkl_resume.service import Service
+        from simkl_resume.service.prompt import PlayPrompt
+        from simkl_resume.service.loop import Service
 
         self.kodi = kodi
         self.ctx = plugin_ctx()
@@ -163,7 +163,7 @@ def test_episode_prompt_uses_the_real_file_length_not_the_zero_runtime(kodi):
 
 
 def test_decide_offers_progress_times_real_duration_and_yields_to_newer_local():
-    from simkl_resume.prompt import decide
+    from simkl_resume.service.prompt import decide
 
     entry = {"progress": 40.0, "paused_epoch": 100.0, "duration": 6000.0}
     assert decide(0.0, 6000.0, entry, None) == 2400.0

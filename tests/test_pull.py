@@ -1,10 +1,10 @@
-"""The pull half (simkl_resume.pull.PullSync) driven by the real service loop on the fake
+"""The pull half (simkl_resume.service.pull.PullSync) driven by the real service loop on the fake
 Kodi's virtual clock, against the Simkl stand-in over loopback."""
 import pytest
 
 from simkl_resume import ADDON_ID
 from simkl_resume.context import KEY_ACTIVITIES, KEY_PLAYBACKS, KEY_SYNC_STATUS, AddonContext
-from simkl_resume.pull import PullSync, _KodiUi
+from simkl_resume.service.pull import PullSync, _KodiUi
 from simkl_resume.simkl.client import SimklClient
 from tests._service_rig import FakeKodiSettings, start_service
 from tools.simkl_standin import StandIn

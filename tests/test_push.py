@@ -8,11 +8,11 @@ import json
 
 import pytest
 
-from simkl_resume.sender import ScrobbleSender
+from simkl_resume.service.sender import ScrobbleSender
 from simkl_resume.context import AddonContext
 from simkl_resume.core import errors, scrobble
 from simkl_resume.core.model import Activities
-from simkl_resume.push import ScrobblePush
+from simkl_resume.service.push import ScrobblePush
 from tests._service_rig import start_service
 from tools.simkl_standin import StandIn
 
@@ -441,7 +441,7 @@ def test_refused_scrobble_is_dropped_and_the_next_one_still_goes(kodi, harness, 
 def _sign_in_through_the_plugin(kodi, harness, token):
     """What /login does once the PIN is approved (account._signed_in): /users/settings for the
     name, plan and account id (may fail), store the sign-in, ask the service for a check."""
-    from simkl_resume import account as account_routes
+    from simkl_resume.plugin import account as account_routes
     from simkl_resume.kodi import ui
 
     client = harness.ctx.client(token=token)

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from simkl_resume import wiring
+from simkl_resume.service import wiring
 from simkl_resume.context import AddonContext
 from tests._service_rig import run_service
 from tools.simkl_standin import StandIn
@@ -102,8 +102,8 @@ def test_components_are_stopped_together_not_one_after_the_other():
     same time: each waits at a barrier only the other can complete."""
     import threading
 
-    from simkl_resume.component import Component
-    from simkl_resume.service import Service
+    from simkl_resume.service.component import Component
+    from simkl_resume.service.loop import Service
 
     barrier = threading.Barrier(2, timeout=10)   # a guard against hanging, not a time limit
     met = []

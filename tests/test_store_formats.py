@@ -255,7 +255,7 @@ def test_account_file_written_now_is_versioned_and_still_readable_by_0_1_0(tmp_p
 
 def test_mirror_provenance_of_a_newer_version_is_kept_aside_and_the_mirror_starts_afresh(tmp_path):
     from simkl_resume.context import AddonContext
-    from simkl_resume.mirror import ResumeMirror
+    from simkl_resume.service.mirror import ResumeMirror
 
     logs = []
     (tmp_path / "mirror.json").write_text(json.dumps({"v": 2, "written": {"movie:1": {}}, "more": 1}))

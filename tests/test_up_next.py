@@ -23,8 +23,8 @@ ONE_PIECE = {"ids": {"mal": 21}}
 class Rig:
     def __init__(self, kodi, standin):
         from simkl_resume.context import AddonContext
-        from simkl_resume.pull import PullSync
-        from simkl_resume.resume_list import ResumeListBuilder
+        from simkl_resume.service.pull import PullSync
+        from simkl_resume.service.resume_list import ResumeListBuilder
 
         self.kodi = kodi
         self.standin = standin
@@ -231,7 +231,7 @@ def test_a_watchlist_fetch_failure_keeps_the_playbacks_and_asks_again_next_time(
 
 
 def test_signing_out_forgets_the_watching_list_and_the_next_account_fetches_its_own_in_full(rig):
-    from simkl_resume.account import forget_account_data
+    from simkl_resume.plugin.account import forget_account_data
     from simkl_resume.context import KEY_UP_NEXT
 
     rig.finish(BB, 1, 5)

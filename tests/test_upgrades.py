@@ -67,7 +67,7 @@ def test_queued_scrobbles_of_a_release_are_all_delivered_once_to_simkl(release):
         assert sorted(line.split(": ", 1)[1] for line in logs) == [
             "migrated from format 1 to 2", "schema migrated from version 1 to 2"]
 
-        from simkl_resume.sender import ScrobbleSender
+        from simkl_resume.service.sender import ScrobbleSender
 
         fake_real_clock = itertools.count(0, 10).__next__  # never waits for the 1 s POST gap
         sender = ScrobbleSender(ctx, log=lambda level, message: None, real_clock=fake_real_clock)
@@ -117,7 +117,7 @@ def test_the_cache_of_a_release_still_answers(release):
 
 
 def test_the_mirror_of_a_release_still_knows_the_resume_points_it_wrote(release, kodi):
-    from simkl_resume.mirror import ResumeMirror
+    from simkl_resume.service.mirror import ResumeMirror
     from tests.test_menu_support import build_list, plugin_ctx, store_playbacks
 
     profile, expected = release

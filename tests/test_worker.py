@@ -1,6 +1,6 @@
 import threading
 
-from simkl_resume.worker import BackgroundWorker
+from simkl_resume.service.worker import BackgroundWorker
 
 
 class CountingWorker(BackgroundWorker):

@@ -142,7 +142,7 @@ class FakeKodi:
         self.directories = []
         self.resolved = None                # Resolved of the last setResolvedUrl
         self.plugin_urls = {}               # plugin url -> ListItem | path | callable(url)
-        self.plugin_entry = None            # default: simkl_resume.plugin.run
+        self.plugin_entry = None            # default: simkl_resume.plugin.routes.run
         self.current_handle = None
         addon_xml = ET.parse(os.path.join(repo_root, "addon.xml")).getroot()
         self.addon_name = addon_xml.get("name")
@@ -331,7 +331,7 @@ class FakeKodi:
         if entry is None:
             entry = self.plugin_entry
         if entry is None:
-            from simkl_resume import plugin as _plugin  # written by the plugin owner
+            from simkl_resume.plugin import routes as _plugin  # written by the plugin owner
             entry = _plugin.run
         directory = Directory(handle)
         self.directory = directory

@@ -58,7 +58,7 @@ def main(release_tree, out_dir):
     from simkl_resume.core import ids, parse  # noqa: E402 - the RELEASED code, on purpose
     from simkl_resume.context import AddonContext
     from simkl_resume.core.mirror import Provenance
-    from simkl_resume.mirror import ResumeMirror
+    from simkl_resume.service.mirror import ResumeMirror
     from simkl_resume.store.account import AccountStore
     from simkl_resume.store.cache import SimpleCache
     from simkl_resume.store.outbox import ScrobbleOutbox

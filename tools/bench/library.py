@@ -204,7 +204,7 @@ def on_update(movies=15000, shows=1000, episodes=4000, playbacks=200, rounds=20,
     install_modules()  # before any simkl_resume.kodi module binds `xbmc`
     from simkl_resume.context import KEY_PLAYBACKS, AddonContext
     from simkl_resume.kodi.library import KodiLibrary
-    from simkl_resume.resume_list import ResumeListBuilder
+    from simkl_resume.service.resume_list import ResumeListBuilder
 
     tmp = tempfile.TemporaryDirectory(prefix="bench-onupdate-") if root is None else None
     kodi = install(FakeKodi(root or tmp.name))

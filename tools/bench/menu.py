@@ -255,7 +255,7 @@ def import_profile(state, python=sys.executable, top=12):
         ours = sum(r[1] for r in rows)
         heaviest = sorted(rows, key=lambda r: -r[1])[:top]
         watched = ("requests", "urllib3", "sqlite3", "_sqlite3", "socket", "ssl", "json", "logging",
-                   "hashlib", "simkl_resume.resume_list", "simkl_resume.core.matching",
+                   "hashlib", "simkl_resume.service.resume_list", "simkl_resume.core.matching",
                    "simkl_resume.kodi.library")
         out[scenario] = {
             "modules": len(rows), "self_us_total": ours,

@@ -141,7 +141,7 @@ def _summary(standin, proxy):
 def _pull_day(pauses, existing, interval_min, root):
     """One virtual day of the real PullSync; returns (start-up figures, day figures)."""
     from simkl_resume.context import KEY_PLAYBACKS, AddonContext
-    from simkl_resume.pull import PullSync
+    from simkl_resume.service.pull import PullSync
     from tests._service_rig import FixedSettings, QuietUi, start_service
     from tests.fakekodi import FakeKodi, install, uninstall
     from tools.simkl_standin import StandIn

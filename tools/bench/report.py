@@ -370,7 +370,7 @@ def render(f, quick=False):
             scenario, e["modules"], _ms(e["self_us_total"] / 1e6),
             ", ".join("%s: %s" % (n, "imported" if flags[n] else "not imported")
                       for n in ("requests", "urllib3", "sqlite3", "socket", "ssl", "logging", "hashlib",
-                                "simkl_resume.resume_list", "simkl_resume.core.matching")
+                                "simkl_resume.service.resume_list", "simkl_resume.core.matching")
                       if n in flags)))
         add("")
         add("| module | self | cumulative |")

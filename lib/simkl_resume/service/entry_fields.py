@@ -6,9 +6,9 @@ chooses which library copy of an item to play. resume_list.py and up_next.py bot
 """
 from typing import Any, Dict, List, Optional
 
-from .core.matching import Match
-from .core.mirror import real_duration
-from .core.model import EPISODE
+from ..core.matching import Match
+from ..core.mirror import real_duration
+from ..core.model import EPISODE
 
 
 def _positive(value: Any) -> Optional[float]:

@@ -30,10 +30,10 @@ Titles and numbers come from the library item when matched, from Simkl otherwise
 import threading
 from typing import Any, Dict, List, Optional
 
-from .context import KEY_PLAYBACKS
+from ..context import KEY_PLAYBACKS
 from .delivered import load_events, own_playback
 from .entry_fields import fill_from_library, pick_copy, show_art
-from .core.matching import (
+from ..core.matching import (
     EPISODE_NOT_IN_LIBRARY,
     Match,
     match_all,
@@ -42,9 +42,9 @@ from .core.matching import (
     matched_first,
     shows_needed,
 )
-from .core.model import EPISODE, Playback
-from .kodi.library import CachedLibraryIndex, KodiLibrary, is_library_change, updated_item
-from .resume_cache import DAY, LIST_FORMAT, load_resume_list, playbacks_checksum, store_resume_list
+from ..core.model import EPISODE, Playback
+from ..kodi.library import CachedLibraryIndex, KodiLibrary, is_library_change, updated_item
+from ..resume_cache import DAY, LIST_FORMAT, load_resume_list, playbacks_checksum, store_resume_list
 from .component import Component, is_check
 from .up_next import add_up_next, up_next_source
 from .worker import BackgroundWorker

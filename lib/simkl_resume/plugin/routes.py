@@ -6,8 +6,8 @@ Route modules are imported only when their route runs, so the menu path never im
 """
 import importlib
 
-from .kodi.log import WARNING, log
-from .kodi.router import PluginCall
+from ..kodi.log import WARNING, log
+from ..kodi.router import PluginCall
 
 # path -> (module, function). Each function takes a PluginCall.
 ROUTES = {

@@ -12,7 +12,7 @@ cached by an earlier run). What a pass does: resume_points.py.
 from typing import Any, Callable
 
 from .component import Component
-from .resume_points import ResumePoints
+from ..resume_points import ResumePoints
 from .worker import BackgroundWorker
 
 

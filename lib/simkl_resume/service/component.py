@@ -4,7 +4,7 @@ Every service component (pull, push, resume list, mirror, prompt) subclasses Com
 service.Service runs them. Kept apart from the loop so that the components, the loop and
 wiring.py (which builds them all) import each other in one direction only.
 """
-from . import ADDON_ID
+from .. import ADDON_ID
 
 # What the service's Monitor sees of the plugin's JSONRPC.NotifyAll(sender=ADDON_ID,
 # message="check") (menu open, after a sign-in).

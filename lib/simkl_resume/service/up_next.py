@@ -26,10 +26,10 @@ show_title, season, number).
 """
 from typing import Any, Dict, List, Optional
 
-from .context import KEY_UP_NEXT
-from .core.errors import AuthRequired, SimklError
-from .core.model import BUCKET_ANIME, BUCKET_TV, KIND_ANIME, Activities
-from .core.upnext import (
+from ..context import KEY_UP_NEXT
+from ..core.errors import AuthRequired, SimklError
+from ..core.model import BUCKET_ANIME, BUCKET_TV, KIND_ANIME, Activities
+from ..core.upnext import (
     DEFAULT_WINDOW_DAYS,
     cache_value,
     decide_list_fetch,
@@ -41,7 +41,7 @@ from .core.upnext import (
     up_next,
 )
 from .entry_fields import fill_from_library, pick_copy  # the same fields as a paused entry
-from .resume_cache import playbacks_checksum
+from ..resume_cache import playbacks_checksum
 
 # Cached data stays until replaced.
 KEEP_FOREVER = 10 * 365 * 24 * 3600
@@ -70,7 +70,7 @@ def _bucket(show) -> str:
 
 
 def kodi_settings():
-    from .kodi import settings
+    from ..kodi import settings
 
     return settings
 

@@ -54,9 +54,9 @@ ScrobblePush(ctx, player_factory=None, identify=None, settings=None, library=Non
 The delivery (outbox -> Simkl) is sender.ScrobbleSender.
 """
 
-from .core import scrobble
-from .core.identity import SOURCE_LIBRARY
-from .core.ids import scrobble_item
+from ..core import scrobble
+from ..core.identity import SOURCE_LIBRARY
+from ..core.ids import scrobble_item
 from .component import is_check
 from .sender import ScrobbleSender, account_key, kodi_log
 
@@ -88,7 +88,7 @@ class ScrobblePush:
         self._player_factory = player_factory
         self._identify = identify
         if settings is None:
-            from .kodi import settings
+            from ..kodi import settings
         self._settings = settings
         self._library = library
         self.sender = sender or ScrobbleSender(ctx, log=self._logf)
@@ -118,7 +118,7 @@ class ScrobblePush:
     def start(self):
         if self.player is None:
             if self._player_factory is None:
-                from .kodi.player import PushPlayer
+                from ..kodi.player import PushPlayer
 
                 self._player_factory = PushPlayer
             self.player = self._player_factory(self)
@@ -181,7 +181,7 @@ class ScrobblePush:
             return
         self._shown_waiting = (waiting, parked)
         try:
-            from .kodi import ui
+            from ..kodi import ui
 
             parts = []
             if waiting:
@@ -195,7 +195,7 @@ class ScrobblePush:
     # -- helpers -------------------------------------------------------------------------
     def _lib(self):
         if self._library is None:
-            from .kodi import playing
+            from ..kodi import playing
 
             self._library = playing
         return self._library
@@ -304,7 +304,7 @@ class ScrobblePush:
             return
         self._disk_told = True
         try:
-            from .kodi import ui
+            from ..kodi import ui
 
             ui.notify(MSG_DISK_TROUBLE, error=True, time_ms=10000)
         except Exception as notify_exc:  # noqa: BLE001
@@ -390,7 +390,7 @@ class ScrobblePush:
         duration = self.player.total_time() if self.player is not None else None
         self._marker = None
         if self._identify is None:
-            from .kodi.playing import what_is_playing
+            from ..kodi.playing import what_is_playing
 
             self._identify = what_is_playing
         now_playing = self._identify(self.player)

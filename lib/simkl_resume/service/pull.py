@@ -39,8 +39,8 @@ watchlist timestamp of the same activities reply moved).
 import random
 from typing import Callable, List, Optional
 
-from .context import KEY_ACTIVITIES, KEY_PLAYBACKS, KEY_SYNC_STATUS
-from .core.errors import (
+from ..context import KEY_ACTIVITIES, KEY_PLAYBACKS, KEY_SYNC_STATUS
+from ..core.errors import (
     AuthRequired,
     ConfigError,
     MalformedReply,
@@ -50,8 +50,8 @@ from .core.errors import (
     ServerError,
     SimklError,
 )
-from .core.model import Activities, Playback
-from .core.sync import (
+from ..core.model import Activities, Playback
+from ..core.sync import (
     DEFAULT_POLL_INTERVAL,
     OpenThrottle,
     PollSchedule,
@@ -102,7 +102,7 @@ def _error_code(exc):
 
 
 def _kodi_settings():
-    from .kodi import settings
+    from ..kodi import settings
 
     return settings
 
@@ -112,19 +112,19 @@ class _KodiUi:
 
     @staticmethod
     def notify_sign_in_again():
-        from .kodi import ui
+        from ..kodi import ui
 
         ui.notify_sign_in_again()
 
     @staticmethod
     def refresh_if_on_screen():
-        from .kodi import ui
+        from ..kodi import ui
 
         return ui.refresh_if_on_screen()
 
     @staticmethod
     def sleep(seconds):
-        from .kodi import ui
+        from ..kodi import ui
 
         ui.wait(seconds)
 

@@ -36,8 +36,8 @@ ScrobbleSender(ctx, log=None, real_clock=time.monotonic)   a worker.BackgroundWo
 import threading
 import time
 
-from .core import scrobble
-from .core.errors import AuthRequired
+from ..core import scrobble
+from ..core.errors import AuthRequired
 from .worker import BackgroundWorker
 
 AUTH_RECHECK = 10.0
@@ -48,7 +48,7 @@ _SEND, _SUPERSEDED, _FAILED = "send", "superseded", "failed"
 
 
 def kodi_log(level, message):
-    from .kodi.log import log
+    from ..kodi.log import log
 
     log(message, level)
 
@@ -239,7 +239,7 @@ class ScrobbleSender(BackgroundWorker):
         self._logf("warning", "scrobble: %d queued event(s) belong to another Simkl account than the"
                    " one signed in: kept, not sent" % others)
         try:
-            from .kodi import ui
+            from ..kodi import ui
 
             ui.notify(MSG_FOREIGN, others, time_ms=10000)
         except Exception as exc:  # noqa: BLE001 - telling the user must not break delivery
@@ -356,7 +356,7 @@ class ScrobbleSender(BackgroundWorker):
 
     def _notify_sign_in_again(self):
         try:
-            from .kodi import ui
+            from ..kodi import ui
 
             ui.notify_sign_in_again()
         except Exception as exc:  # noqa: BLE001 - telling the user must not break delivery

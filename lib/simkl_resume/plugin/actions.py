@@ -19,12 +19,12 @@ mark_watched(call)    POST /sync/history (core.ids.history_body), then removed l
 Network trouble: a short localized notification and nothing changes locally.
 Only remove/watched talk to Simkl (and so import requests); play never does.
 """
-from .context import AddonContext
-from .core.mirror import real_duration
-from .core.progress import number_or_none, progress_percent, resume_position
-from .kodi import listing, ui
-from .kodi.playing import up_next_play_id, write_menu_marker
-from .kodi.router import plugin_url
+from ..context import AddonContext
+from ..core.mirror import real_duration
+from ..core.progress import number_or_none, progress_percent, resume_position
+from ..kodi import listing, ui
+from ..kodi.playing import up_next_play_id, write_menu_marker
+from ..kodi.router import plugin_url
 from .menu import REASON_STRINGS as S_REASONS
 from .menu import current_list
 
@@ -72,7 +72,7 @@ def _play(call, ctx, from_start, library=None):
 def _library_item(entry, library=None):
     """The entry's library item as it is now (file, uniqueid, resume, ...), or None (told)."""
     if library is None:
-        from .kodi.library import KodiLibrary
+        from ..kodi.library import KodiLibrary
 
         library = KodiLibrary()
     item = library.details(entry["mediatype"], entry["dbid"])
@@ -180,8 +180,8 @@ def play_from_start(call, ctx=None, library=None):
 
 def _change_on_simkl(call, ctx, do, done_string):
     """Run `do(client, playback_id, entry)`; on success forget the playback locally."""
-    from .core.errors import AuthRequired, SimklError
-    from .resume_cache import drop_playback
+    from ..core.errors import AuthRequired, SimklError
+    from ..resume_cache import drop_playback
 
     ctx = _context(ctx)
     playback_id = call.param_int("id")
@@ -215,8 +215,8 @@ def _delete(client, playback_id, entry):
 
 
 def _watched(client, playback_id, entry):
-    from .core.ids import history_body
-    from .core.model import Playback
+    from ..core.ids import history_body
+    from ..core.model import Playback
 
     if entry is None or not entry.get("playback"):
         raise ValueError("playback %s is not in the resume list" % playback_id)

@@ -27,13 +27,13 @@ resume-list entry whose Simkl playback has the same ids is offered the same way;
 import threading
 from typing import Any, Dict, Optional
 
-from .core.identity import same_item
-from .core.mirror import lastplayed_epoch
-from .core.model import Playback
+from ..core.identity import same_item
+from ..core.mirror import lastplayed_epoch
+from ..core.model import Playback
 from .delivered import load_events, own_playback
-from .core.progress import format_clock, resume_position
-from .resume_points import local_utc_offset
-from .resume_cache import expired, load_resume_list, matched_entries
+from ..core.progress import format_clock, resume_position
+from ..resume_points import local_utc_offset
+from ..resume_cache import expired, load_resume_list, matched_entries
 from .component import Component
 from .worker import BackgroundWorker
 
@@ -90,7 +90,7 @@ class PlayPrompt(Component):
                  autoclose: float = AUTOCLOSE, utc_offset=None, log=None):
         self.ctx = ctx
         if side is None:
-            from .kodi.prompt_dialog import KodiPromptSide
+            from ..kodi.prompt_dialog import KodiPromptSide
 
             side = KodiPromptSide()
         self.side = side
@@ -110,7 +110,7 @@ class PlayPrompt(Component):
     def start(self):
         if self.player is None:
             if self._player_factory is None:
-                from .kodi.prompt_dialog import PromptPlayer
+                from ..kodi.prompt_dialog import PromptPlayer
 
                 self._player_factory = PromptPlayer
             self.player = self._player_factory(self)
@@ -206,7 +206,7 @@ class PlayPrompt(Component):
         return own_playback(load_events(self.ctx.cache), playback) is not None
 
     def _message(self, target, age):
-        from .kodi.strings import format_age
+        from ..kodi.strings import format_age
 
         formatted = format_age(age)
         if formatted is None:

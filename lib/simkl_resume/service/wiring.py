@@ -3,16 +3,16 @@
 `run()` is the entry point of service.py.
 """
 
-from .context import AddonContext
-from .kodi import ui
-from .kodi.log import log
-from .kodi.monitor import ServiceMonitor
+from ..context import AddonContext
+from ..kodi import ui
+from ..kodi.log import log
+from ..kodi.monitor import ServiceMonitor
 from .mirror import ResumeMirror, chain
 from .prompt import PlayPrompt
 from .pull import PullSync
 from .push import ScrobblePush
 from .resume_list import ResumeListBuilder
-from .service import Service
+from .loop import Service
 
 
 def build_service(ctx=None):

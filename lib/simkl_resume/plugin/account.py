@@ -19,8 +19,8 @@ Testable core: `run_pin_flow(client, dialog, wait)`; routes take optional `ctx`.
 """
 from typing import Any, Callable, Dict
 
-from .context import ACCOUNT_KEYS, AddonContext
-from .core.errors import (
+from ..context import ACCOUNT_KEYS, AddonContext
+from ..core.errors import (
     AuthRequired,
     BadRequest,
     ConfigError,
@@ -30,7 +30,7 @@ from .core.errors import (
     ServerError,
     SimklError,
 )
-from .store.account import RETENTION_DAYS
+from ..store.account import RETENTION_DAYS
 
 # strings.po ids of the sign-in and account range (see docs/architecture.md)
 MSG_HEADING = 30100          # Sign in to Simkl
@@ -143,7 +143,7 @@ def plan_label(plan):
 
 def login(call, ctx=None):
     """Route /login."""
-    from .kodi import ui
+    from ..kodi import ui
 
     ctx = ctx if ctx is not None else AddonContext.from_kodi()
     try:
@@ -153,7 +153,7 @@ def login(call, ctx=None):
 
 
 def _login(ctx, ui):
-    from .simkl import config
+    from ..simkl import config
 
     log = ctx.log
     try:
@@ -170,7 +170,7 @@ def _login(ctx, ui):
     except SimklError as exc:
         _report(ui, exc, log)
         return None
-    from .kodi import pin_dialog
+    from ..kodi import pin_dialog
 
     dialog = pin_dialog.create(MSG_HEADING, MSG_INSTRUCTIONS, MSG_TIME_LEFT, qr_dir=ctx.profile_dir,
                                log=log)
@@ -197,13 +197,13 @@ def forget_account_data(ctx, resume_points=True):
     resume list, menu pages, sync timestamps and status, delivered events (ACCOUNT_KEYS), and,
     with `resume_points`, the resume points the mirror wrote (those the user has not played
     since). The library index is the library's, not the account's: kept."""
-    from .resume_cache import forget_resume_list
+    from ..resume_cache import forget_resume_list
 
     forget_resume_list(ctx.cache)
     for key in ACCOUNT_KEYS:
         ctx.cache.delete(key)
     if resume_points:
-        from .resume_points import ResumePoints
+        from ..resume_points import ResumePoints
 
         try:
             cleared = ResumePoints(ctx, enabled=lambda: True).forget_written()
@@ -215,8 +215,8 @@ def forget_account_data(ctx, resume_points=True):
 
 
 def _signed_in(ctx, ui, client, token):
-    from .kodi import settings
-    from .kodi.jsonrpc import ask_service_to_check
+    from ..kodi import settings
+    from ..kodi.jsonrpc import ask_service_to_check
 
     client.token = token
     info: Dict[str, Any] = {}
@@ -255,7 +255,7 @@ def _report(ui, exc, log):
 
 def logout(call, ctx=None):
     """Route /logout."""
-    from .kodi import settings, ui
+    from ..kodi import settings, ui
 
     ctx = ctx if ctx is not None else AddonContext.from_kodi()
     try:

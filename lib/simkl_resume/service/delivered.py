@@ -10,8 +10,8 @@ account data (context.ACCOUNT_KEYS): cleared at sign-out and when another accoun
 """
 from typing import Any, Dict
 
-from .context import KEY_DELIVERED
-from .core import own
+from ..context import KEY_DELIVERED
+from ..core import own
 
 FORMAT = 1
 KEEP = 365 * 24 * 3600

@@ -22,14 +22,14 @@ Layout:
 """
 import time
 
-from .context import KEY_SYNC_STATUS, AddonContext
-from .core.progress import format_clock, time_left
-from .kodi import listing
-from .kodi.jsonrpc import ask_service_to_check
-from .kodi.router import BASE_URL, plugin_url
-from .kodi.strings import format_age as _format_age
-from .kodi.strings import localize
-from .resume_cache import PAGE_SIZE, expired, load_menu_page, load_resume_list, menu_pages
+from ..context import KEY_SYNC_STATUS, AddonContext
+from ..core.progress import format_clock, time_left
+from ..kodi import listing
+from ..kodi.jsonrpc import ask_service_to_check
+from ..kodi.router import BASE_URL, plugin_url
+from ..kodi.strings import format_age as _format_age
+from ..kodi.strings import localize
+from ..resume_cache import PAGE_SIZE, expired, load_menu_page, load_resume_list, menu_pages
 
 S_SIGN_IN = 30400
 S_EPISODE_LABEL = 30401
