@@ -96,7 +96,7 @@ def test_prompt_offers_the_position_on_the_copy_not_listed_too(kodi):
     h.idle()
     [dialog] = h.prompts()
     assert dialog["message"].startswith("Resume at 44:00")   # 40 % of the 4K cut's 110 min
-    assert kodi.player.position() == pytest.approx(2640.0)
+    assert kodi.player.picture() == pytest.approx(2640.0)
 
 
 def test_episode_copies_in_the_same_show_are_all_mirrored(kodi):
