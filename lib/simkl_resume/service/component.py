@@ -1,7 +1,7 @@
 """What the service loop drives: the Component contract, and the plugin's check request.
 
 Every service component (pull, push, resume list, mirror, prompt) subclasses Component;
-service.Service runs them. Kept apart from the loop so that the components, the loop and
+loop.Service runs them. Kept apart from the loop so that the components, the loop and
 wiring.py (which builds them all) import each other in one direction only.
 """
 from .. import ADDON_ID

@@ -154,7 +154,7 @@ class ScrobblePush:
         self._show_waiting()
         # Always 1 s: Kodi's callbacks run INSIDE the loop's waitForAbort and cannot shorten
         # it, so a longer idle wait would start sampling (and notice a due sender) only when
-        # that wait ends - up to service.MAX_WAIT after onAVStarted. A tick is a few
+        # that wait ends - up to loop.MAX_WAIT after onAVStarted. A tick is a few
         # attribute reads when nothing plays.
         due = self.sender.next_due
         return SAMPLE_INTERVAL if due is None else min(SAMPLE_INTERVAL, max(0.0, due - now))

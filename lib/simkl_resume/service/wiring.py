@@ -7,12 +7,12 @@ from ..context import AddonContext
 from ..kodi import ui
 from ..kodi.log import log
 from ..kodi.monitor import ServiceMonitor
+from .loop import Service
 from .mirror import ResumeMirror, chain
 from .prompt import PlayPrompt
 from .pull import PullSync
 from .push import ScrobblePush
 from .resume_list import ResumeListBuilder
-from .loop import Service
 
 
 def build_service(ctx=None):
