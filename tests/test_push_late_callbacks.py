@@ -125,3 +125,22 @@ def test_seek_that_kodi_does_not_carry_out_is_corrected_by_the_next_samples(kodi
     kodi.player.pause()
     assert xbmc.Player().getTime() == pytest.approx(70.0)
     assert queued(kodi)[-1] == ("pause", round(100.0 * 70 / MOVIE_LEN, 1))
+
+
+# -- seeks while paused -------------------------------------------------------------------------
+def test_seek_while_paused_reaches_simkl_once_the_position_stays_put(kodi, harness, standin):  # noqa: F811
+    """Paused at 10 %, the user seeks (arrow key held: several steps) to 40 % and leaves Kodi
+    paused there: one pause at 40 % once it stayed put, nothing per step."""
+    movieid = movie(kodi)
+    kodi.player.play_movie(movieid, at=0.1 * MOVIE_LEN)
+    kodi.player.pause()
+    harness.deliver()
+    for percent in (20, 30, 40):
+        kodi.player.seek(percent / 100.0 * MOVIE_LEN)
+        kodi.clock.advance(1)
+    assert queued(kodi)[-1] == ("pause", 10.0)  # nothing per step
+    harness.run(10)
+    assert queued(kodi)[-1] == ("pause", 40.0)
+    assert [a for a, _ in queued(kodi)].count("pause") == 2
+    harness.deliver()
+    assert held_progress(standin, "Heat") == [40.0]

@@ -110,6 +110,21 @@ def test_seek_while_paused_sends_nothing_but_moves_the_position():
     assert summary(session.stopped()) == [(STOP, 70.0)]
 
 
+def test_seek_while_paused_is_sent_as_a_pause_once_asked_and_only_once():
+    session = started()
+    session.paused(200.0)
+    session.seeked(700.0)
+    assert summary(session.paused_moved()) == [(PAUSE, 70.0)]
+    assert session.paused_moved() == []
+
+
+def test_paused_moved_sends_nothing_when_the_position_did_not_move_or_while_playing():
+    session = started()
+    assert session.paused_moved() == []  # playing
+    session.paused(200.0)
+    assert session.paused_moved() == []  # the pause already said 20 %
+
+
 def test_resume_after_seek_while_paused_starts_at_the_new_position():
     session = started()
     session.paused(200.0)

@@ -188,6 +188,37 @@ def test_pause_within_100_ms_of_a_seek_is_held_where_kodi_keeps_the_movie(signed
     assert all(abs(p - want) <= TOLERANCE for a, p in queued if a in ("pause", "stop")), (want, queued)
 
 
+def test_seek_while_paused_reaches_simkl_once_kodi_stays_paused_there(signed_in, standin):
+    kodi = signed_in
+    pid = _open(kodi, {"movieid": _movieid(kodi)})
+    _, total, _ = _props(kodi, pid)
+    mark = len(kodi.log_text())
+    _pause(kodi, pid)
+    _wait_queued(kodi, mark, "pause", "the pause to be queued")
+    for percent in (20, 30, 40):  # the arrow key held while paused
+        kodi.jsonrpc("Player.Seek", {"playerid": pid, "value": {"percentage": float(percent)}})
+        time.sleep(0.3)
+    def landed():
+        position = _props(kodi, pid)[0]
+        return position if abs(position - 0.4 * total) < 1.5 else None
+
+    position = kodi.wait_for(landed, timeout=20, interval=0.1, what="the paused seek to land at 40 %")
+    want = 100.0 * position / total
+
+    def paused_there():
+        queued = _queued(_log_from(kodi, mark))
+        last = queued[-1] if queued else ("", -100.0)
+        return queued if last[0] == "pause" and abs(last[1] - want) <= TOLERANCE else None
+
+    queued = kodi.wait_for(paused_there, timeout=60, interval=0.3,
+                           what="a pause at %.1f %% to be queued" % want)
+    print("MEASURED seek while paused: Kodi paused at %.2f %%; queued %r" % (want, queued))
+    assert [a for a, _ in queued].count("pause") == 2, queued  # the first pause, then one at 40 %
+    kodi.wait_for(lambda: _held(standin, want - TOLERANCE, want + TOLERANCE), timeout=HOLD_TIMEOUT,
+                  interval=0.5, what="Simkl to hold the movie at %.1f %%" % want)
+    _stop(kodi)
+
+
 def test_sign_in_then_playing_at_once_while_every_simkl_request_hangs(signed_in, standin):
     """Nothing synchronous on the service's thread waits for Simkl: the positions stay right
     while the sign-in's check and every scrobble hang."""

@@ -30,6 +30,10 @@ PlayerSession(min_duration=MIN_DURATION_SECONDS)
                             following resume sends start, stop sends stop with it). Sending
                             a pause per seek step while paused would flood the 1 POST/s
                             budget while the user holds the arrow key.
+      .paused_moved()       while paused: a pause at the position now known when it is not
+                            the one last sent (the user seeked while paused and left it
+                            there: the caller asks once the position stayed put a while -
+                            push.PAUSED_SEEK_SETTLE - so holding the arrow key sends one)
       .stopped()            onPlayBackStopped       -> stop at the LAST sampled position
                             (getTime raises in that callback): < 80 % Simkl keeps a
                             resumable playback, >= 80 % it marks watched.
@@ -373,6 +377,11 @@ class PlayerSession:
             return actions
         self.state = PAUSED
         return actions + self._emit(PAUSE)
+
+    def paused_moved(self) -> List[ScrobbleAction]:
+        if self.state != PAUSED:
+            return []
+        return self._emit(PAUSE)
 
     def resumed(self, position: Any) -> List[ScrobbleAction]:
         if not self._active():

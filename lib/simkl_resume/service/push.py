@@ -45,7 +45,8 @@ ScrobblePush(ctx, player_factory=None, identify=None, settings=None, library=Non
   a callback that cannot read a position of its own item uses the last one known.
   Seeks: onPlayBackSeek's target is the position until getTime() has caught up with it
   (SEEK_SETTLE): a pause right after a seek, or a tick during it, does not take the position
-  the seek started from.
+  the seek started from. A seek while paused is sent as a pause at the new position once
+  it stayed put PAUSED_SEEK_SETTLE s (the user may leave Kodi paused there for the night).
   Power cut: ctx.checkpoint (store/checkpoint.py) holds the playing item's last position -
   saved at every event (before a start is queued) and every CHECKPOINT_INTERVAL s of play,
   cleared at stop/end; start() turns a leftover one into a queued pause and the library
@@ -76,6 +77,9 @@ CHECKPOINT_INTERVAL = 10.0   # seconds of play between two checkpoint writes (po
 # player has moved [live, Kodi 20.1: 0.6 s idle, longer under load]. For this long after the
 # callback (Kodi's clock) a position read closer to that start than to the target is not used.
 SEEK_SETTLE = 5.0
+# A seek while paused sends nothing at once (holding the arrow key would flood Simkl); once the
+# paused position stayed put this long (Kodi's clock), a pause says where the picture now is.
+PAUSED_SEEK_SETTLE = 3.0
 
 
 class ScrobblePush:
@@ -112,6 +116,7 @@ class ScrobblePush:
         self._checkpoint_at = None
         self._checkpoint_saved = None
         self._seek = None  # (target, origin, at) while getTime() may still lag behind a seek
+        self._still = None  # (position, since) while paused: when the paused position last moved
         self._read_settings()
 
     # -- Component -----------------------------------------------------------------------
@@ -145,6 +150,7 @@ class ScrobblePush:
     def tick(self, now):
         if self.session.state in (scrobble.PLAYING, scrobble.PAUSED) or self._marker is not None:
             self._sample()
+            self._paused_seek(now)
             self._checkpoint(now)
         if self._unwritten and now - (self._disk_failed_at or 0.0) >= DISK_RETRY:
             if self._write_unwritten():
@@ -222,6 +228,18 @@ class ScrobblePush:
         self._last_position = position
         self._record(self.session.tick(position))
         return position
+
+    def _paused_seek(self, now):
+        """While paused: a pause at the position the user seeked to, once it stayed put."""
+        if self.session.state != scrobble.PAUSED:
+            self._still = None
+            return
+        snapshot = self.session.snapshot()
+        position = snapshot["position"] if snapshot is not None else None
+        if self._still is None or self._still[0] != position:
+            self._still = (position, now)
+        elif now - self._still[1] >= PAUSED_SEEK_SETTLE:
+            self._record(self.session.paused_moved())
 
     def _seek_done(self, position):
         """Has getTime() caught up with the last seek? A position closer to the seek's target
