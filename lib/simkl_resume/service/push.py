@@ -219,8 +219,9 @@ class ScrobblePush:
         position = self.player.sample_time()
         if position is None:
             return None
-        if self._session_files and self.player.playing_file() not in self._session_files:
-            return None  # another file already plays (seen on real Kodi in onPlayBackResumed)
+        if self._session_files and self.player.playing_file() not in ("",) + self._session_files:
+            return None  # another file already plays (seen on real Kodi in onPlayBackResumed);
+            # "" = Kodi would not say: the jump rule below still guards that sample
         if self._seek is not None and not self._seek_done(position):
             return None  # still where the seek started: the target (on_seek) stands
         if not self._plausible(position, self.ctx.now()):
