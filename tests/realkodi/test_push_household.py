@@ -1,11 +1,12 @@
 """Push in a real household (issue 12, player side) on real Kodi: Next and Player.Open mid-play
 keep the position of the item left, a 4-minute library episode is scrobbled and reaches the
-second Kodi, and a Kodi SIGKILLed while playing (every Simkl request hanging) keeps the
+second Kodi, a multi-episode file sends each episode its own progress, and a Kodi SIGKILLed
+while playing (every Simkl request hanging) keeps the
 position - on Simkl AND in its own library - after the restart.
 
 Measured numbers are printed (run with -s) as `MEASURED ...` lines; docs/reliability.md keeps
 them. Library: its own (tools/realkodi/media.py): Inception and two Breaking Bad episodes of
-300 s, and a 4-minute episode of Bluey.
+300 s, a 4-minute episode of Bluey and a 4-minute file holding two of its episodes.
 """
 import json
 import os
@@ -37,6 +38,8 @@ LIBRARY = Library(
         ]),
         Show("Bluey", 2018, {"tvdb": "353546", "imdb": "tt7678620"}, [
             Episode(1, 1, "Magic Xylophone", {"tvdb": "6771286"}, duration=240, tone=880),
+            # one file, two episodes (S01E02E03), 2 minutes each
+            Episode(1, 2, "Hospital", {}, duration=240, tone=990, also=[(3, "Keepy Uppy")]),
         ]),
     ],
 )
@@ -229,6 +232,35 @@ def test_four_minute_library_episode_paused_at_40_percent_is_listed_on_the_secon
         time.sleep(2.0)
     print("MEASURED short-episode: %.0f s episode paused at %.2f %%, Simkl %.2f %%, listed on B"
           % (total, progress, held))
+
+
+def test_multi_episode_file_sends_each_episode_its_own_progress(account, standin):
+    kodi = account
+    second, third = _episode(kodi, "Bluey", 1, 2), _episode(kodi, "Bluey", 1, 3)
+    files = [kodi.jsonrpc("VideoLibrary.GetEpisodeDetails", {"episodeid": e, "properties": ["file"]})
+             ["episodedetails"]["file"] for e in (second, third)]
+    assert files[0] == files[1], "Kodi did not make two episodes of the one file: %r" % files
+    playerid = _open(kodi, {"episodeid": second})
+    total = _seek_and_play_on(kodi, playerid, 25, 0.0)          # half of the first episode
+    half = total / 2.0
+    kodi.jsonrpc("Player.PlayPause", {"playerid": playerid, "play": False})
+    kodi.wait_for(lambda: _props(kodi, playerid)[2] == 0, timeout=10, what="the first pause")
+    paused = _props(kodi, playerid)[0]
+    first_part = _held(standin, "Bluey S01E02", 100.0 * paused / half - 1.5, 100.0 * paused / half + 1.5,
+                       "the first part of S01E02E03")
+    kodi.jsonrpc("Player.PlayPause", {"playerid": playerid, "play": True})
+    _seek_and_play_on(kodi, playerid, 75, 2.0)                  # half into the second episode
+    kodi.jsonrpc("Player.PlayPause", {"playerid": playerid, "play": False})
+    kodi.wait_for(lambda: _props(kodi, playerid)[2] == 0, timeout=10, what="the second pause")
+    paused = _props(kodi, playerid)[0]
+    want = 100.0 * (paused - half) / half
+    second_part = _held(standin, "Bluey S01E03", want - 1.5, want + 1.5, "the second part of S01E02E03")
+    watched = [(h.get("season"), h.get("number")) for h in standin.state()["history"]
+               if h.get("title") == "Bluey"]
+    print("MEASURED multi-episode: S01E02 paused at %.2f %%, then S01E03 at %.2f %% (file %.1f s); "
+          "history %r" % (first_part, second_part, total, watched))
+    assert (1, 2) in watched and (1, 3) not in watched
+    _stop_player(kodi)
 
 
 def test_sigkill_while_playing_with_every_request_hanging_keeps_the_position_after_restart(account, standin):

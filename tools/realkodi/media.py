@@ -17,7 +17,7 @@ import subprocess
 import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 from xml.sax.saxutils import escape
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -44,6 +44,8 @@ class Episode:
     uniqueids: Dict[str, str] = field(default_factory=dict)
     duration: int = 300
     tone: int = 660
+    # More episodes in the SAME file (a multi-episode file "S01E02E03"): [(number, title)].
+    also: List[Tuple[int, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -60,10 +62,15 @@ class Library:
     shows: List[Show]
 
     def episode_count(self) -> int:
-        return sum(len(s.episodes) for s in self.shows)
+        return sum(1 + len(e.also) for s in self.shows for e in s.episodes)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        data = asdict(self)
+        for show in data["shows"]:  # no "also" key when empty: the cache keys of older libraries stay
+            for episode in show["episodes"]:
+                if not episode["also"]:
+                    del episode["also"]
+        return data
 
 
 # The default library: ids match well-known titles that the Simkl stand-in can be seeded with.
@@ -123,13 +130,18 @@ def show_nfo(s: Show) -> str:
 
 
 def episode_nfo(s: Show, e: Episode) -> str:
-    ids = _uniqueid_xml(e.uniqueids) if e.uniqueids else ""
-    return (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<episodedetails>\n'
-        "  <title>%s</title>\n  <showtitle>%s</showtitle>\n  <season>%d</season>\n  <episode>%d</episode>\n"
-        "  <runtime>%d</runtime>\n%s\n</episodedetails>\n"
-        % (escape(e.title), escape(s.title), e.season, e.episode, max(1, e.duration // 60), ids)
-    )
+    """One <episodedetails> per episode in the file (Kodi reads them in order for a
+    multi-episode file); each part's runtime is its share of the clip."""
+    parts = [(e.episode, e.title, e.uniqueids)] + [(n, t, {}) for n, t in e.also]
+    runtime = max(1, e.duration // 60 // len(parts))
+    blocks = []
+    for number, title, uniqueids in parts:
+        ids = _uniqueid_xml(uniqueids) if uniqueids else ""
+        blocks.append(
+            "<episodedetails>\n  <title>%s</title>\n  <showtitle>%s</showtitle>\n  <season>%d</season>\n"
+            "  <episode>%d</episode>\n  <runtime>%d</runtime>\n%s\n</episodedetails>\n"
+            % (escape(title), escape(s.title), e.season, number, runtime, ids))
+    return '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + "".join(blocks)
 
 
 def _safe(name: str) -> str:
@@ -176,10 +188,11 @@ def _layout(root: Path, library: Library) -> BuiltLibrary:
         files["movie:%s" % m.title] = root / "movies" / name / (name + ".mkv")
     for s in library.shows:
         for e in s.episodes:
-            name = _safe("%s S%02dE%02d" % (s.title, e.season, e.episode))
-            files["episode:%s:%d:%d" % (s.title, e.season, e.episode)] = root / "tvshows" / _safe(s.title) / (
-                name + ".mkv"
-            )
+            more = "".join("E%02d" % n for n, _ in e.also)
+            name = _safe("%s S%02dE%02d%s" % (s.title, e.season, e.episode, more))
+            path = root / "tvshows" / _safe(s.title) / (name + ".mkv")
+            for number in [e.episode] + [n for n, _ in e.also]:
+                files["episode:%s:%d:%d" % (s.title, e.season, number)] = path
     return BuiltLibrary(root, root / "movies", root / "tvshows", library, files)
 
 
