@@ -30,7 +30,8 @@ pytestmark = pytest.mark.realkodi
 ROOT_URL = "plugin://%s/" % ADDON_ID
 TOKEN = "push-household-token"
 LIBRARY = Library(
-    movies=[Movie("Inception", 2010, {"imdb": "tt1375666", "tmdb": "27205"}, duration=300, tone=440)],
+    movies=[Movie("Inception", 2010, {"imdb": "tt1375666", "tmdb": "27205"}, duration=300, tone=440,
+                  trailer=360)],
     shows=[
         Show("Breaking Bad", 2008, {"tvdb": "81189", "imdb": "tt0903747"}, [
             Episode(1, 1, "Pilot", {"tvdb": "349232"}, duration=300, tone=550),
@@ -261,6 +262,42 @@ def test_multi_episode_file_sends_each_episode_its_own_progress(account, standin
           "history %r" % (first_part, second_part, total, watched))
     assert (1, 2) in watched and (1, 3) not in watched
     _stop_player(kodi)
+
+
+def test_trailer_played_with_the_movies_info_tag_is_not_scrobbled(account, standin, realkodi_library):
+    """What the movie information's "Trailer" button does: the trailer FILE with the movie's info
+    tag (title, media type, uniqueids and - on 20+ - its dbid). 360 s, longer than the old 5-minute
+    threshold: its length is no help."""
+    kodi = account
+    movieid = _movie(kodi)
+    trailer = str(realkodi_library.files["trailer:Inception"])
+    before = len(standin.requests(path="/scrobble/"))
+    with kodi.listen() as events:
+        kodi.run_python(
+            "import xbmc, xbmcgui\n"
+            "item = xbmcgui.ListItem('Inception (Trailer)', path=%r)\n"
+            "tag = item.getVideoInfoTag() if hasattr(xbmcgui.ListItem, 'getVideoInfoTag') else None\n"
+            "if tag is not None and hasattr(tag, 'setDbId'):\n"
+            "    tag.setMediaType('movie'); tag.setDbId(%d); tag.setTitle('Inception (Trailer)')\n"
+            "    tag.setUniqueIDs({'imdb': 'tt1375666', 'tmdb': '27205'}, 'imdb')\n"
+            "else:\n"
+            "    item.setInfo('video', {'mediatype': 'movie', 'dbid': %d, 'title': 'Inception (Trailer)',\n"
+            "                           'imdbnumber': 'tt1375666'})\n"
+            "    item.setUniqueIDs({'imdb': 'tt1375666', 'tmdb': '27205'}, 'imdb')\n"
+            "xbmc.Player().play(%r, item)\n"
+            "result = True\n" % (trailer, movieid, movieid, trailer))
+        events.wait_for("Player.OnAVStart", timeout=30)
+    playerid = kodi.wait_for(kodi.active_player, timeout=15, what="the trailer")["playerid"]
+    item = kodi.jsonrpc("Player.GetItem", {"playerid": playerid, "properties": ["file"]})["item"]
+    kodi.wait_for(lambda: "skipped (trailer or extra)" in kodi.log_text(), timeout=30,
+                  what="the service to recognise the trailer")
+    kodi.wait_for(lambda: _props(kodi, playerid)[0] >= 8, timeout=30, what="8 s of the trailer")
+    _stop_player(kodi)
+    sent = [(r["path"], (r.get("body") or {}).get("progress"))  # (a late stop of the last test
+            for r in standin.requests(path="/scrobble/")[before:]  # is about its episode)
+            if "movie" in (r.get("body") or {})]
+    print("MEASURED trailer: Player.GetItem %r; scrobbles %r" % (item, sent))
+    assert sent == [], "the trailer was scrobbled as the movie: %r" % sent
 
 
 def test_sigkill_while_playing_with_every_request_hanging_keeps_the_position_after_restart(account, standin):

@@ -34,6 +34,7 @@ class Movie:
     uniqueids: Dict[str, str]  # {"imdb": "tt..", "tmdb": "27205"}; the first is the default
     duration: int = 300  # seconds
     tone: int = 440  # Hz of the audio sine
+    trailer: int = 0  # seconds of a local trailer "<name>-trailer.mkv" next to it (0: none)
 
 
 @dataclass
@@ -66,6 +67,9 @@ class Library:
 
     def to_dict(self) -> dict:
         data = asdict(self)
+        for movie in data["movies"]:  # no "trailer" key when none: older cache keys stay
+            if not movie["trailer"]:
+                del movie["trailer"]
         for show in data["shows"]:  # no "also" key when empty: the cache keys of older libraries stay
             for episode in show["episodes"]:
                 if not episode["also"]:
@@ -186,6 +190,8 @@ def _layout(root: Path, library: Library) -> BuiltLibrary:
     for m in library.movies:
         name = _safe("%s (%d)" % (m.title, m.year))
         files["movie:%s" % m.title] = root / "movies" / name / (name + ".mkv")
+        if m.trailer:
+            files["trailer:%s" % m.title] = root / "movies" / name / (name + "-trailer.mkv")
     for s in library.shows:
         for e in s.episodes:
             more = "".join("E%02d" % n for n, _ in e.also)
@@ -220,6 +226,9 @@ def build_library(library: Optional[Library] = None, cache_dir: Optional[Path] =
             clip.parent.mkdir(parents=True, exist_ok=True)
             make_clip(clip, video_for(m.duration), m.duration, m.tone, "%s (%d)" % (m.title, m.year))
             clip.with_suffix(".nfo").write_text(movie_nfo(m), encoding="utf-8")
+            if m.trailer:
+                make_clip(built.files["trailer:%s" % m.title], video_for(m.trailer), m.trailer, m.tone + 5,
+                          "%s (%d) trailer" % (m.title, m.year))
         for s in library.shows:
             show_dir = built.tvshows_dir / _safe(s.title)
             show_dir.mkdir(parents=True, exist_ok=True)

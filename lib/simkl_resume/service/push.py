@@ -72,6 +72,8 @@ MSG_PARKED = 30353           # %d set aside after failing for a day (see the log
 MSG_DISK_TROUBLE = 30352     # cannot write to the addon's data folder; kept in memory
 DISK_RETRY = 5.0             # seconds between tries to write events kept in memory
 JUMP_SLACK = 3.0             # s: a sample that far from the expected position waits for a 2nd one
+JUMP_CONFIRM = 1.5           # s: ... taken at least this much later
+SWITCH_GRACE = 5.0           # s without samples after onPlayBackResumed while playing (Kodi's item switch)
 CHECKPOINT_INTERVAL = 10.0   # seconds of play between two checkpoint writes (power cut: <= this + 1 s lost)
 # onPlayBackSeek fires when the seek is asked; getTime() keeps saying where it started until the
 # player has moved [live, Kodi 20.1: 0.6 s idle, longer under load]. For this long after the
@@ -112,6 +114,7 @@ class ScrobblePush:
         self._switching = False
         self._anchor = None    # (position, when): the last trusted position of the session's item
         self._pending = None   # (position, when): a jump waiting for a second sample to agree
+        self._switch_until = None  # Kodi clock: no samples before (a resume while playing = a switch)
         self._library_ref = None
         self._checkpoint_at = None
         self._checkpoint_saved = None
@@ -216,6 +219,10 @@ class ScrobblePush:
         once a second sample agrees with it."""
         if self.player is None or self._switching:
             return None
+        if self._switch_until is not None:
+            if self.ctx.now() < self._switch_until:
+                return None
+            self._switch_until = None
         position = self.player.sample_time()
         if position is None:
             return None
@@ -263,8 +270,10 @@ class ScrobblePush:
             expected = anchor[0] + (max(0.0, now - anchor[1]) if running else 0.0)
             if abs(position - expected) > JUMP_SLACK:
                 pending = self._pending
-                if pending is None or abs(position - (pending[0] + max(0.0, now - pending[1]))) > JUMP_SLACK:
-                    self._pending = (position, now)
+                if (pending is None or now - pending[1] < JUMP_CONFIRM
+                        or abs(position - (pending[0] + max(0.0, now - pending[1]))) > JUMP_SLACK):
+                    if pending is None or now - pending[1] >= JUMP_CONFIRM:
+                        self._pending = (position, now)
                     return False
         self._anchor = (position, now)
         self._pending = None
@@ -401,6 +410,7 @@ class ScrobblePush:
 
     def on_av_started(self):
         self._switching = False
+        self._switch_until = None
         self._seek = None
         previous = (self._marker, self._last_position, self._duration)
         # The new item's position and length: NOT fed to the session yet, which may still
@@ -473,6 +483,12 @@ class ScrobblePush:
         self._record(self.session.paused(self._last_position if position is None else position))
 
     def on_resumed(self):
+        if self.session.state == scrobble.PLAYING:
+            # Not a resume: real Kodi fires onPlayBackResumed when it switches to another item
+            # without a stop (Player.Open mid-play, Next), before onPlayBackStarted; getTime()
+            # may already be the next item's while getPlayingFile() still names this one.
+            self._switch_until = self.ctx.now() + SWITCH_GRACE
+            return
         self._trust(self._last_position)  # nothing moved while paused (a seek says so itself)
         position = self._sample()
         self._record(self.session.resumed(self._last_position if position is None else position))
