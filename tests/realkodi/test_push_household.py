@@ -312,6 +312,7 @@ def test_sigkill_while_playing_with_every_request_hanging_keeps_the_position_aft
     finally:
         standin.clear_faults()
     before = [p for p in standin.state()["playbacks"] if _title(p) == "Inception"]
+    kodi.save_log("push-household-before-restart-%s" % kodi.name)  # Kodi renames it at the restart
     kodi.restart()
     low = 100.0 * (at_kill - MAX_LOST) / total
     kept = _held(standin, "Inception", low, 100.0 * (at_kill + 0.5) / total, "after SIGKILL and restart")

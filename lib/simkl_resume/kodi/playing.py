@@ -255,9 +255,12 @@ def what_is_playing(player=None):
     elif kind == "episode" and dbid > 0:
         details = _episode_details(dbid)
         library = _library_episode(dbid, details) if details is not None else None
-    library_file = details is not None and _same_file(details.get("file"), [really or file])
+    # Either name counts: right after another file, Kodi 19.1 answered getPlayingFile() with the
+    # PREVIOUS file (a trailer) while Player.GetItem named the movie [live].
+    names = [really, file]
+    library_file = details is not None and _same_file(details.get("file"), names)
     trailer = (details or {}).get("trailer") or ""
-    extra = details is not None and not library_file and is_extra(really or file, trailer)
+    extra = details is not None and not library_file and any(is_extra(n, trailer) for n in names)
     if kind == "episode" and library_file and library is not None:
         parts = _episode_parts(details)
     if live:  # live TV: only what the library says (push skips live TV unless told otherwise)
@@ -265,7 +268,7 @@ def what_is_playing(player=None):
                           SOURCE_LIBRARY if library is not None else "", "", library_file, extra, parts)
     found = identify(observe(player, item, library, playerid))
     if found.item is not None and not library_file:
-        extra = extra or is_extra(really or file)
+        extra = extra or any(is_extra(n) for n in names)
     if found.item is not library:
         parts = None
     return NowPlaying(found.item, live, file, kind if dbid > 0 else None, dbid, found.source, found.reason,
