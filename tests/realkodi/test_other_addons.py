@@ -237,10 +237,6 @@ def test_e_tmdbhelper_player_info_string_reaches_simkl_as_the_episode(pair, stan
     _held(standin, "episode", s02e01, progress, "(e) TMDbHelper.PlayerInfoString")
 
 
-@pytest.mark.kodi_xfail("19.1", reason=(
-    "the replayed plugin URL: Player.GetItem says type unknown with no uniqueid, and the info tag's "
-    "getUniqueID (the fallback) exists only from Kodi 20, so the addon logs 'nothing identifiable' "
-    "and sends no scrobble at all (issue 16)"))
 def test_a_played_again_is_still_identified_though_player_getitem_then_says_unknown(pair, standin, clip):
     """[live, 19.1 and 20.1] the same plugin URL played again: Player.GetItem has no type, ids
     or title; the player's info tag still has them (on 19 only the default id, getIMDBNumber)."""
