@@ -336,3 +336,100 @@ def test_trailers_and_extras_are_recognised_by_their_file_not_their_title(kodi, 
     from simkl_resume.kodi.playing import is_extra
 
     assert is_extra(path, trailer) is extra
+
+
+# -- the switch race, callback by callback (what real Kodi 21.2 once did) -----------------------
+class _Sender:
+    next_due = None
+    parked = 0
+    waiting = 0
+
+    def start(self):
+        pass
+
+    def stop(self, timeout=1.0):
+        pass
+
+    def wake(self):
+        pass
+
+    def take_due(self, now):
+        return False
+
+
+class _Player:
+    """A scripted xbmc.Player as kodi/player.PushPlayer wraps it."""
+
+    def __init__(self):
+        self.file, self.time, self.total = "", None, MOVIE_LEN
+
+    def sample_time(self):
+        return self.time
+
+    def total_time(self):
+        return self.total
+
+    def playing_file(self):
+        return self.file
+
+    def info_tag(self):
+        return None
+
+
+class _Settings:
+    def get_bool(self, setting_id):
+        return True
+
+    def get_int(self, setting_id):
+        return 0
+
+    def set_str(self, setting_id, value):
+        pass
+
+
+class _Library:
+    def read_menu_marker(self):
+        return None
+
+
+def test_a_tick_between_kodis_resume_and_started_callbacks_does_not_move_the_item_left(tmp_path):
+    """Real Kodi 21.2: Next fired onPlayBackResumed; a service tick ran before onPlayBackStarted
+    was delivered and read the NEXT item's time while getPlayingFile() still named the old file;
+    a second tick agreed with it. The item left must still stop at its own position."""
+    from simkl_resume.context import AddonContext
+    from simkl_resume.core.ids import PlayingItem
+    from simkl_resume.kodi.playing import NowPlaying
+    from simkl_resume.service.push import ScrobblePush
+
+    now = [1000.0]
+    ctx = AddonContext(str(tmp_path), "0.1.0", now=lambda: now[0])
+    ctx.account.sign_in("tok-switch-race", name="alice")
+    player = _Player()
+    playing = {}
+
+    def identify(_player):
+        title, ids = playing["item"]
+        item = PlayingItem.from_kodi({"type": "movie", "title": title, "year": 1995, "uniqueid": ids})
+        return NowPlaying(item, False, player.file, "movie", 1, "library", "", True)
+
+    push = ScrobblePush(ctx, player_factory=lambda handler: player, identify=identify, settings=_Settings(),
+                        library=_Library(), sender=_Sender(), log=lambda level, message: None)
+    push.start()
+    player.file, player.time, playing["item"] = "/m/heat.mkv", 0.0, ("Heat", dict(MOVIE_IDS))
+    push.on_playback_started()
+    push.on_av_started()
+    for second in range(1, 3001):                     # Heat plays to 50 %
+        now[0] += 1.0
+        player.time = float(second)
+        push.tick(now[0])
+    push.on_resumed()                                 # Kodi switches to Ronin: no stop for Heat
+    for delay in (0.1, 0.6, 1.2, 2.0, 2.9):           # ticks while getPlayingFile() is stale
+        player.time = delay
+        push.tick(now[0] + delay)
+    now[0] += 3.0
+    push.on_playback_started()
+    player.file, player.time, playing["item"] = "/m/ronin.mkv", 3.0, ("Ronin", dict(RONIN_IDS))
+    push.on_av_started()
+    queued = [(e.action, e.body["movie"]["title"], e.body["progress"]) for e in ctx.outbox.all()]
+    assert ("stop", "Heat", 50.0) in queued, queued
+    assert queued[-1][:2] == ("start", "Ronin")
