@@ -44,7 +44,7 @@ _STATS = []  # (name, version, boot_s, scan_s, cpu_s) for the terminal summary
 _CRASHES = []  # (test nodeid, description) of every Kodi exit nobody asked for
 _BY_VERSION = defaultdict(lambda: defaultdict(int))  # version -> outcome -> count
 _SECONDS = defaultdict(float)  # version -> seconds of setup + call + teardown
-CRASH_BUDGET = 4  # more Kodi crashes than this in one run fail it (see the module docstring)
+CRASH_BUDGET = 6  # more Kodi crashes than this in one run fail it (see the module docstring)
 
 
 def pytest_configure(config):
