@@ -366,7 +366,7 @@ def test_offline_mirror_answers_any_get_with_gzipped_addons_xml_and_never_tunnel
     with OfflineAddonMirror() as mirror:
         host, port = mirror.url[len("http://"):].split(":")
         conn = http.client.HTTPConnection(host, int(port), timeout=10)
-        conn.request("GET", "http://mirrors.kodi.tv/addons/omega/addons.xml.gz")
+        conn.request("GET", "http://addons.example.invalid/addons/omega/addons.xml.gz")  # any host
         resp = conn.getresponse()
         body = resp.read()
         assert resp.status == 200

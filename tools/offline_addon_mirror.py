@@ -1,7 +1,7 @@
 """A loopback stand-in for Kodi's addon mirrors, used as an HTTP proxy.
 
-kodi-addon-checker downloads http://mirrors.kodi.tv/addons/{branch}/addons.xml.gz for every
-Kodi branch (30 s timeouts, 5 retries) even with --skip-dependency-checks. Without internet
+kodi-addon-checker downloads the addons.xml.gz of every Kodi branch from the addon mirror it
+has built in (30 s timeouts, 5 retries) even with --skip-dependency-checks. Without internet
 it stalls for many minutes. Pointed at this server through HTTP_PROXY/HTTPS_PROXY it gets,
 for ANY GET, a gzipped addons.xml listing the dependencies this addon needs, HEAD gets 200,
 and CONNECT (https tunnels) is refused: nothing is ever forwarded, no request leaves the
