@@ -120,3 +120,21 @@ def test_components_are_stopped_together_not_one_after_the_other():
     service = Service(AbortedMonitor(), [Stuck(), Stuck()], now=time.time)
     service.run()   # aborted at once: straight to stopping
     assert len(met) == 2
+
+
+def test_the_service_imports_the_simkl_client_before_any_worker_can(kodi, tmp_path, monkeypatch):
+    """Regression (real Kodi 19.1): the pull and sender workers both imported simkl.client
+    lazily on their first request; the pull's import got the module half-initialised from the
+    sender's ("cannot import name 'SimklClient' from partially initialized module"), so the
+    check an open asked for failed. build_service (main thread, before the workers start)
+    imports it."""
+    import sys
+
+    import simkl_resume.simkl as package
+
+    monkeypatch.setattr(package, "client", package.client)  # the re-import rebinds it: put back after
+    monkeypatch.delitem(sys.modules, "simkl_resume.simkl.client")
+    ctx = AddonContext(str(tmp_path / "profile"), "1.0.0", memory=None, now=kodi.clock.now)
+    wiring.build_service(ctx)
+    assert "simkl_resume.simkl.client" in sys.modules
+    kodi.abort()

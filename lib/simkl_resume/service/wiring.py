@@ -17,6 +17,12 @@ from .resume_list import ResumeListBuilder
 
 def build_service(ctx=None):
     ctx = ctx if ctx is not None else AddonContext.from_kodi()
+    # The workers (pull, the scrobble sender) each reach Simkl through ctx.client(), whose
+    # module (and requests, about a hundred modules) context.py imports lazily. Imported here,
+    # on the main thread before any worker starts, so two workers never import it at once: on
+    # Kodi 19.1 (Python 3.9) the pull worker's first check once got a partially initialised
+    # simkl.client while the sender was importing it, failed, and the next open found no check.
+    from ..simkl.client import SimklClient  # noqa: F401
     resume_list = ResumeListBuilder(ctx, refresh=ui.refresh_if_on_screen)
     mirror = ResumeMirror(ctx)
     pull = PullSync(ctx, on_change=chain(resume_list.playbacks_changed, mirror.playbacks_changed))
