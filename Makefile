@@ -1,7 +1,7 @@
 # plugin.video.simkl.resume - build, lint, package and test.
 #
-#   make test    every check: lint, package, kodi-addon-checker (offline), pytest (real Kodi 19.1, 20.1
-#                and 21.2 included), the fast tests under Kodi 19.1's and 21.2's own Pythons (3.9, 3.13)
+#   make test    every check: lint, package, kodi-addon-checker (offline), the real-Kodi suite on Kodi
+#                19.1, 20.1 and 21.2, the fast tests in .venv and under Kodi 19.1's/21.2's Pythons
 #   make zip     build/plugin.video.simkl.resume-<version>.zip (SIMKL_CLIENT_ID=... sets the client id)
 #   make lint    ruff check .
 #   make repo    build/repo: the addon repository folder (any static web server serves it) and the
@@ -10,6 +10,7 @@
 #   make deps    system packages the real-Kodi tests need (apt-get when root)
 #   make kodi-roots      Kodi 19.1 and 21.2 as cached Debian chroots (as root) [tools/kodi_roots.py]
 #   make pytest-pythons  the fast tests under the Kodi roots' Pythons 3.9 and 3.13
+#   make pytest  every pytest test in one run (pytest-realkodi + pytest-fast: the two halves)
 #   make demo    run the addon for real (sandboxed Kodi + Simkl stand-in)      [tools/demo]
 #   make bench   measurements                                                  [tools/bench]
 #   make assets  redraw resources/icon.png and resources/fanart.jpg
@@ -38,8 +39,8 @@ APT_COMMANDS := kodi Xvfb xvfb-run xauth ffmpeg pulseaudio import debootstrap
 comma := ,
 ROOT_VERSIONS := $(filter-out 20.1,$(or $(subst $(comma), ,$(KODI_VERSIONS)),19.1 21.2))
 
-.PHONY: help test venv lint zip repo check pytest pytest-pythons kodi-roots deps demo bench assets clean \
-	distclean
+.PHONY: help test venv lint zip repo check pytest pytest-realkodi pytest-fast pytest-pythons kodi-roots deps \
+	demo bench assets clean distclean
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -88,12 +89,26 @@ pytest: $(STAMP)
 	@echo "==> pytest"
 	@$(PY) -m pytest -q
 
+# The same tests in two runs, as `make test` runs them: the real-Kodi suite alone on the machine
+# (its timings are real time), then the fast tests.
+pytest-realkodi: $(STAMP)
+	@echo "==> pytest tests/realkodi (real Kodi $(or $(KODI_VERSIONS),19.1 20.1 21.2))"
+	@$(PY) -m pytest -q tests/realkodi
+
+pytest-fast: $(STAMP)
+	@echo "==> pytest, all but tests/realkodi"
+	@$(PY) -m pytest -q --ignore=tests/realkodi
+
 # The fast tests (all but tests/realkodi) under each Kodi root's own python3 and Debian's
 # pytest/hypothesis/requests, so a syntax or stdlib difference fails here, not on a user's Kodi.
+# The roots run side by side (mostly real-time waits), each into build/, printed in order.
 pytest-pythons: $(STAMP)
-	@failed=""; for v in $(ROOT_VERSIONS); do \
-	  echo "==> pytest under Kodi $$v's Python (fast tests)"; \
-	  $(PY) -m tools.kodi_roots pytest $$v -q || failed="$$failed $$v"; \
+	@mkdir -p build; pids=""; for v in $(ROOT_VERSIONS); do \
+	  $(PY) -m tools.kodi_roots pytest $$v -q >build/pytest-python-$$v.log 2>&1 </dev/null & pids="$$pids $$!"; \
+	done; \
+	failed=""; set -- $(ROOT_VERSIONS); for pid in $$pids; do \
+	  wait $$pid || failed="$$failed $$1"; \
+	  echo "==> pytest under Kodi $$1's Python (fast tests)"; cat build/pytest-python-$$1.log; shift; \
 	done; \
 	if [ -n "$$failed" ]; then echo "    fast tests FAILED under the Python of Kodi$$failed"; exit 1; fi
 
@@ -102,16 +117,17 @@ kodi-roots:
 	@$(if $(ROOT_VERSIONS),$(PYTHON3) -m tools.kodi_roots build $(ROOT_VERSIONS),:)
 
 # Every step runs even when an earlier one fails, so one run shows everything that is wrong.
-# The fast tests under the roots' Pythons run meanwhile the main pytest (mostly real-time waits
-# on both sides: about 10 minutes saved); their output follows pytest's, from build/.
+# The real-Kodi suite runs alone; then the fast tests run in .venv and, side by side, under the
+# roots' Pythons (all mostly wait in real time), whose output follows, from build/.
 PYTHONS_LOG := build/pytest-pythons.log
 test: deps kodi-roots $(STAMP)
 	@failed=""; \
 	$(MAKE) --no-print-directory lint || failed="$$failed lint"; \
 	$(MAKE) --no-print-directory check || failed="$$failed addon-checker"; \
+	$(MAKE) --no-print-directory pytest-realkodi || failed="$$failed pytest-realkodi"; \
 	mkdir -p build; \
 	$(MAKE) --no-print-directory pytest-pythons >$(PYTHONS_LOG) 2>&1 </dev/null & pythons=$$!; \
-	$(MAKE) --no-print-directory pytest || failed="$$failed pytest"; \
+	$(MAKE) --no-print-directory pytest-fast || failed="$$failed pytest-fast"; \
 	wait $$pythons || failed="$$failed pytest-pythons"; \
 	cat $(PYTHONS_LOG); \
 	if [ -n "$$failed" ]; then echo "==> make test FAILED:$$failed"; exit 1; fi; \

@@ -451,7 +451,7 @@ def run_fast_tests(version: str, args: List[str]) -> int:
     if not is_ready(version):
         raise RootError("Kodi %s root is not built (make kodi-roots)" % version)
     root = kodi_root(version)
-    site = stage_site()
+    site = stage_site(ROOT_SITE.with_name("%s-%s" % (ROOT_SITE.name, version)))  # roots run side by side
     major_minor = ".".join(root.python.split(".")[:2])
     argv = ["sh", "-c", 'cd "$1" && shift && exec "$@"', "sh", str(REPO_ROOT),
             "python3", "-c", _PYTEST_MAIN, "-p", "no:cacheprovider", "--ignore=tests/realkodi"] + list(args)
