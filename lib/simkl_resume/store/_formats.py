@@ -72,11 +72,16 @@ def aside_path(path: str, label: str, now: Callable[[], float], companions: Sequ
     return path + suffix
 
 
-def newer_label(found: int) -> str:
-    return f"newer-v{int(found)}"
+def aside_label(exc) -> str:
+    """The label a file of an unreadable format is kept aside under (NewerFormat / NoMigrationPath)."""
+    return f"{'newer' if isinstance(exc, NewerFormat) else 'old'}-v{int(exc.found)}"
 
 
-def newer_message(what: str, path: str, exc: NewerFormat, aside: str, lost: Optional[str]) -> str:
-    text = (f"{what} {path} was written by a newer version of this addon (format {exc.found}; this"
-            f" version reads up to {exc.known}): kept aside as {aside}, untouched, and started afresh")
-    return text + (f"; {lost}" if lost else "") + ". Install the newer version again to use it."
+def aside_message(what: str, path: str, exc, aside: str, lost: Optional[str]) -> str:
+    """The one log line saying a file of an unreadable format was kept aside as `aside`."""
+    if isinstance(exc, NewerFormat):
+        text = (f"{what} {path} was written by a newer version of this addon (format {exc.found}; this"
+                f" version reads up to {exc.known}): kept aside as {aside}, untouched, and started afresh")
+        return text + (f"; {lost}" if lost else "") + ". Install the newer version again to use it."
+    return (f"{what} {path} has format {exc.found}, which this version cannot migrate: kept aside as"
+            f" {aside} and started afresh" + (f"; {lost}" if lost else ""))

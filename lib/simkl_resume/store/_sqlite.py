@@ -283,15 +283,9 @@ class Database:
 
     def _keep_aside(self, exc):
         """A newer (downgrade) or no longer readable older format: keep the file, start afresh."""
-        if isinstance(exc, _formats.NewerFormat):
-            aside = self._set_aside(_formats.newer_label(exc.found))
-            if aside is not None:
-                self._log(_formats.newer_message(self._what, self.path, exc, aside, None))
-        else:
-            aside = self._set_aside(f"old-v{int(exc.found)}")
-            if aside is not None:
-                self._log(f"{self._what} {self.path} has schema version {exc.found}, which this version"
-                          f" cannot migrate ({exc}): kept aside as {aside} and started afresh")
+        aside = self._set_aside(_formats.aside_label(exc))
+        if aside is not None:
+            self._log(_formats.aside_message(self._what, self.path, exc, aside, None))
 
     def _set_aside(self, label):
         """Rename the file (and companions) to `<path>.<label>-<stamp>`, unless another process

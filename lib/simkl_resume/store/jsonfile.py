@@ -111,14 +111,8 @@ class VersionedJsonFile:
 
     # -- internals ----------------------------------------------------------------------
     def _keep_aside(self, exc, identity):
-        lost = f"; {self._lost}" if self._lost else ""
-        if isinstance(exc, _formats.NewerFormat):
-            self._set_aside(_formats.newer_label(exc.found), identity, lambda aside: _formats.newer_message(
-                self.what, self.path, exc, aside, self._lost))
-        else:
-            self._set_aside(f"old-v{exc.found}", identity, lambda aside: (
-                f"{self.what} {self.path} has format {exc.found}, which this version cannot migrate:"
-                f" kept aside as {aside}{lost}"))
+        self._set_aside(_formats.aside_label(exc), identity, lambda aside: _formats.aside_message(
+            self.what, self.path, exc, aside, self._lost))
 
     def _damaged(self, identity, reason):
         self._set_aside("corrupt", identity, lambda aside: (
