@@ -75,6 +75,14 @@ def _account_id(value):
     return number if number > 0 and not isinstance(value, bool) else None
 
 
+def _queue_key(record):
+    token = record.get("token")
+    if (isinstance(token, str) and token) or record.get("signed_out_reason") == REVOKED:
+        queue = record.get("queue")
+        return str(queue) if queue else None
+    return None
+
+
 class AccountStore:
     def __init__(self, profile_dir, filename="account.json", log=None, now=time.time):
         self.path = os.path.join(profile_dir, filename)
@@ -161,20 +169,17 @@ class AccountStore:
     def queue_key(self):
         """Under which outbox key this Kodi's scrobbles are queued: the signed-in account's,
         or the revoked one's awaiting a new sign-in; None when nobody is (or was)."""
-        record = self.load()
-        token = record.get("token")
-        if (isinstance(token, str) and token) or record.get("signed_out_reason") == REVOKED:
-            queue = record.get("queue")
-            return str(queue) if queue else None
-        return None
+        return _queue_key(self.load())
 
     @property
     def queue_keys(self):
-        """[queue_key] + the aliases whose events are this account's too; [] when nobody."""
-        queue = self.queue_key
+        """[queue_key] + the aliases whose events are this account's too; [] when nobody.
+        From one read of the file (key and aliases of the same record)."""
+        record = self.load()
+        queue = _queue_key(record)
         if queue is None:
             return []
-        return [queue] + [str(a) for a in self.load().get("aliases") or [] if a and str(a) != queue]
+        return [queue] + [str(a) for a in record.get("aliases") or [] if a and str(a) != queue]
 
     def mark_foreign_told(self, token):
         """The user is about to be told that another account's events are kept: True the first
