@@ -32,7 +32,6 @@ import shutil
 import sys
 import tempfile
 import xml.etree.ElementTree as ET
-import zipfile
 from pathlib import Path
 from typing import Dict, List, Mapping, Optional
 from urllib.parse import quote
@@ -154,19 +153,10 @@ def requests_module(target_parent: Path, source: Optional[Path] = None) -> Path:
 def zip_addon(folder: Path, zip_path: Path) -> Path:
     """Zip an unpacked addon folder as Kodi wants it (everything under <id>/), reproducibly."""
     folder = Path(folder)
-    zip_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = zip_path.with_suffix(".zip.part")
-    with zipfile.ZipFile(str(tmp), "w", zipfile.ZIP_DEFLATED) as zf:
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            rel = path.relative_to(folder).as_posix()
-            if "__pycache__" in rel.split("/") or rel.endswith((".pyc", ".pyo")):
-                continue
-            info = zipfile.ZipInfo(folder.name + "/" + rel, date_time=build_zip.ZIP_DATE)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            zf.writestr(info, path.read_bytes())
-    os.replace(str(tmp), str(zip_path))
-    return zip_path
+    files = [(p.relative_to(folder).as_posix(), p) for p in sorted(folder.rglob("*")) if p.is_file()]
+    return build_zip.write_zip(zip_path, folder.name, ((rel, path.read_bytes()) for rel, path in files
+                                                       if "__pycache__" not in rel.split("/")
+                                                       and not rel.endswith((".pyc", ".pyo"))))
 
 
 def _addon_element(folder: Path) -> str:

@@ -30,7 +30,7 @@ import sys
 import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
-from typing import Callable, Dict, List, Mapping, Optional, Tuple
+from typing import Callable, Dict, Iterable, List, Mapping, Optional, Tuple
 
 from tools import changelog
 
@@ -179,6 +179,22 @@ def release_notes(root: Path, version: str) -> Dict[str, bytes]:
             "changelog.txt": changelog.changelog_txt(notes).encode("utf-8")}
 
 
+def write_zip(zip_path: Path, addon_id: str, files: Iterable[Tuple[str, bytes]]) -> Path:
+    """Write `files` ((path inside the addon, data), in order) to `zip_path` as Kodi wants an
+    addon zip (everything under <addon_id>/), reproducibly (fixed dates and modes), atomically."""
+    zip_path = Path(zip_path)
+    zip_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp_path = zip_path.with_suffix(".zip.part")
+    with zipfile.ZipFile(str(tmp_path), "w", zipfile.ZIP_DEFLATED) as zf:
+        for rel, data in files:
+            zinfo = zipfile.ZipInfo(addon_id + "/" + rel, date_time=ZIP_DATE)
+            zinfo.compress_type = zipfile.ZIP_DEFLATED
+            zinfo.external_attr = 0o644 << 16
+            zf.writestr(zinfo, data)
+    os.replace(str(tmp_path), str(zip_path))
+    return zip_path
+
+
 def build_zip(
     out_dir: Path,
     root: Path = ROOT,
@@ -205,18 +221,9 @@ def build_zip(
     generated.update(release_notes(root, info["version"]))
     generated.update(vendored_files(log))
 
-    out_dir.mkdir(parents=True, exist_ok=True)
     zip_path = out_dir / ("{}-{}.zip".format(info["id"], info["version"]))
-    tmp_path = zip_path.with_suffix(".zip.part")
-    prefix = info["id"] + "/"
-    with zipfile.ZipFile(str(tmp_path), "w", zipfile.ZIP_DEFLATED) as zf:
-        for rel in sorted(set(collect_files(root)) | set(generated)):
-            zinfo = zipfile.ZipInfo(prefix + rel, date_time=ZIP_DATE)
-            zinfo.compress_type = zipfile.ZIP_DEFLATED
-            zinfo.external_attr = 0o644 << 16
-            data = generated[rel] if rel in generated else (root / rel).read_bytes()
-            zf.writestr(zinfo, data)
-    os.replace(str(tmp_path), str(zip_path))
+    write_zip(zip_path, info["id"], ((rel, generated[rel] if rel in generated else (root / rel).read_bytes())
+                                     for rel in sorted(set(collect_files(root)) | set(generated))))
 
     if unpacked:
         target = out_dir / info["id"]
