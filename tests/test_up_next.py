@@ -134,6 +134,20 @@ def test_next_episode_paused_elsewhere_too_is_offered_once_as_the_paused_entry(r
     assert [label for label in labels if "S01E06" in label] == ["Breaking Bad — S01E06 Episode 6"]
 
 
+def test_a_show_with_a_paused_and_an_up_next_episode_is_read_from_the_library_once(rig):
+    rig.finish(BB, 1, 5)
+    reply = rig.device_a.scrobble("pause", 30, show=BB, episode={"season": 1, "number": 3})
+    assert reply.json()["action"] == "pause"
+    rig.kodi.jsonrpc_calls.clear()
+    rig.check()
+    [item] = rig.up_next()
+    assert item.url.endswith("/play_next?episode=%d" % rig.ep[6])
+    assert any("S01E03" in label for label in rig.menu().labels())
+    reads = [(m, p.get("tvshowid")) for m, p in rig.kodi.jsonrpc_calls
+             if m in ("VideoLibrary.GetEpisodes", "VideoLibrary.GetTVShowDetails")]
+    assert sorted(reads) == [("VideoLibrary.GetEpisodes", rig.bb), ("VideoLibrary.GetTVShowDetails", rig.bb)]
+
+
 def test_anime_numbered_absolutely_is_left_out_until_simkl_sends_its_tvdb_mapping(rig):
     rig.finish(ONE_PIECE, 1, 147, kind="anime")
     rig.check()  # first, full fetch: no full_anime_seasons, so "E148" cannot be placed

@@ -56,9 +56,10 @@ MAX_INCREMENTAL = 20
 REBUILD = "rebuild"
 
 
-def load_playbacks(cache, log=None) -> List[Playback]:
-    """The cached playbacks (KEY_PLAYBACKS), newest first; unreadable items are skipped."""
-    data = cache.get(KEY_PLAYBACKS)
+def load_playbacks(cache, log=None, data=None) -> List[Playback]:
+    """The cached playbacks (KEY_PLAYBACKS, or `data` when the caller read it already), newest
+    first; unreadable items are skipped."""
+    data = cache.get(KEY_PLAYBACKS) if data is None else data
     out = []
     for item in data if isinstance(data, list) else []:
         try:
@@ -68,6 +69,29 @@ def load_playbacks(cache, log=None) -> List[Playback]:
                 log("skipping an unreadable cached playback")
     out.sort(key=lambda p: -(p.paused_epoch or 0))
     return out
+
+
+class _ShowReads:
+    """The library as one rebuild reads it: each show's episodes and details (GetEpisodes,
+    GetTVShowDetails) read once, though the paused entries and up next both ask for them."""
+
+    def __init__(self, library: KodiLibrary):
+        self._library = library
+        self._episodes: Dict[int, List[Dict[str, Any]]] = {}
+        self._shows: Dict[int, Optional[Dict[str, Any]]] = {}
+
+    def episodes(self, tvshowid: int) -> List[Dict[str, Any]]:
+        if tvshowid not in self._episodes:
+            self._episodes[tvshowid] = self._library.episodes(tvshowid)
+        return self._episodes[tvshowid]
+
+    def show_details(self, tvshowid: int) -> Optional[Dict[str, Any]]:
+        if tvshowid not in self._shows:
+            self._shows[tvshowid] = self._library.show_details(tvshowid)
+        return self._shows[tvshowid]
+
+    def movies_details(self, movieids):
+        return self._library.movies_details(movieids)
 
 
 def _entry(playback: Playback, result: Any, retention_days: int, own: bool = False) -> Dict[str, Any]:
@@ -228,16 +252,15 @@ class ResumeListBuilder(Component):
         """Match the cached playbacks now; True when the stored list changed."""
         with self._lock:
             raw = self.context.cache.get(KEY_PLAYBACKS)
-            playbacks = load_playbacks(self.context.cache, self.log)
+            playbacks = load_playbacks(self.context.cache, self.log, raw)
             try:
                 retention = self.context.account.retention_days()
             except Exception:  # a damaged account file must not stop the list
                 retention = 7
-            value = build_resume_list(playbacks, self.index.get(), self.library, retention,
-                                      self.context.now(), playbacks_checksum(raw),
+            index, library, now = self.index.get(), _ShowReads(self.library), self.context.now()
+            value = build_resume_list(playbacks, index, library, retention, now, playbacks_checksum(raw),
                                       load_events(self.context.cache))
-            add_up_next(value, self.context.cache, self.index.get(), self.library, self.context.now(),
-                        log=self.log)
+            add_up_next(value, self.context.cache, index, library, now, log=self.log)
             old = load_resume_list(self.context.cache)
             self.builds += 1
             changed = (old is None or old.get("entries") != value["entries"]
