@@ -495,10 +495,16 @@ def match_playback(
     show = match_show(index, playback)
     if not isinstance(show, Match):
         return show
+    return match_episode(show, playback, episodes_of(show, episodes_by_show))
+
+
+def episodes_of(show_match: Match, episodes_by_show: Optional[EpisodesByShow]) -> Items:
+    """The library episodes of a matched show: of every copy (a show held twice has its
+    episodes in either), from `episodes_by_show` (a missing show has none)."""
     episodes: Items = []
-    for tvshowid in show.all_dbids:  # a show held twice: its episodes are in either copy
+    for tvshowid in show_match.all_dbids:
         episodes.extend((episodes_by_show or {}).get(tvshowid) or [])
-    return match_episode(show, playback, episodes)
+    return episodes
 
 
 def match_all(

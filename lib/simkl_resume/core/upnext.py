@@ -17,11 +17,10 @@ parse_watchlist(data, on_skip=None) -> List[WatchingShow]
     One unreadable item is skipped (on_skip(index, reason)); a non-empty reply without one
     readable show item -> MalformedReply. Ids may be strings and carry unknown keys (normalized
     by core.ids). With extended=full_anime_seasons the TVDB numbers of the next episode are
-    read from `seasons[].episodes[].tvdb {season, episode}`.
+    read from `seasons[].episodes[].tvdb {season, episode}`. A show's `key` is
+    core.ids.key_of_ids ("simkl=11121", else the title and year).
 parse_watchlist_keys(data) -> Set[str]
     The show keys of an extended=ids_only reply (what is still on the list).
-show_key(ids, title, year) -> str
-    Stable key of a show: core.ids.key_of_ids ("simkl=11121", else the title and year).
 merge_watching(cached, delta, keys=None) -> List[WatchingShow]
     The cached watching shows updated by a date_from delta (delta items replace cached ones
     with the same key; a delta item no longer `watching`, or without a next episode, leaves);
@@ -57,7 +56,16 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Set, Tuple
 
 from . import ids as _ids
 from .errors import MalformedReply
-from .matching import LibraryIndex, Match, NoMatch, match_episode, match_show, shows_needed
+from .matching import (
+    LibraryIndex,
+    Match,
+    NoMatch,
+    episodes_of,
+    match_episode,
+    match_show,
+    normalize_ids,
+    shows_needed,
+)
 from .model import EPISODE, KIND_ANIME, KIND_SHOW, LIST_KEYS, LIST_TYPE_OF_BUCKET, Activities, Playback
 from .parse import parse_timestamp
 
@@ -135,10 +143,6 @@ class WatchingShow:
         return self.next_number is not None
 
 
-def show_key(ids: Any, title: Any = None, year: Any = None) -> str:
-    return _ids.key_of_ids(ids, title, year)
-
-
 def _items(data: Any) -> List[Tuple[Any, str]]:
     """[(item, kind)] of a reply: null, {"shows"/"anime"/"movies": [...]}, or a bare list."""
     if data is None:
@@ -203,7 +207,7 @@ def parse_watching_item(item: Any, kind: str = KIND_SHOW) -> WatchingShow:
     title = container.get("title")
     title = title.strip() if isinstance(title, str) else ""
     year = _ids.int_or_none(container.get("year"))
-    ids = _ids.simkl_ids(container.get("ids")) if isinstance(container.get("ids"), dict) else {}
+    ids = normalize_ids(container.get("ids"))
     if not ids and not title:
         raise MalformedReply("watchlist item has neither ids nor title")
     status = item.get("status")
@@ -215,7 +219,7 @@ def parse_watching_item(item: Any, kind: str = KIND_SHOW) -> WatchingShow:
     nxt = parse_episode_code(item.get("next_to_watch"))
     tvdb_season, tvdb_number = _tvdb_of(item, nxt)
     return WatchingShow(
-        key=show_key(ids, title, year), title=title, year=year if year and year > 0 else None, ids=ids,
+        key=_ids.key_of_ids(ids, title, year), title=title, year=year if year and year > 0 else None, ids=ids,
         kind=kind, status=status, last_watched_at=stamp, last_watched_epoch=epoch,
         last_season=last.season if last else None, last_number=last.number if last else None,
         last_absolute=bool(last and last.absolute),
@@ -252,7 +256,7 @@ def parse_watchlist_keys(data: Any) -> Set[str]:
             container, _kind = _container(item, kind)
         except MalformedReply:
             continue
-        keys.add(show_key(container.get("ids"), container.get("title"), container.get("year")))
+        keys.add(_ids.key_of_ids(container.get("ids"), container.get("title"), container.get("year")))
     return keys
 
 
@@ -320,7 +324,6 @@ def up_next(shows: Iterable[WatchingShow], index: LibraryIndex,
             window_days: float = DEFAULT_WINDOW_DAYS) -> UpNextPlan:
     plan = UpNextPlan()
     paused = set(paused_episode_ids)
-    episodes_by_show = episodes_by_show or {}
     for show in _newest_first(shows):
         if not show.has_next:
             plan.skipped.append((show, SKIP_NO_NEXT))
@@ -336,9 +339,7 @@ def up_next(shows: Iterable[WatchingShow], index: LibraryIndex,
         if needs_mapping(show):
             plan.skipped.append((show, SKIP_NO_TVDB_MAPPING))
             continue
-        episodes: List[Dict[str, Any]] = []
-        for tvshowid in show_match.all_dbids:  # a show held twice: its episodes are in either copy
-            episodes.extend(episodes_by_show.get(tvshowid) or [])
+        episodes = episodes_of(show_match, episodes_by_show)
         result = match_episode(show_match, playback, episodes)
         if not isinstance(result, Match):
             plan.skipped.append((show, SKIP_EPISODE_NOT_IN_LIBRARY))
