@@ -93,6 +93,21 @@ def test_the_bundled_requests_module_says_what_it_bundles_and_is_numbered_to_los
     assert ours.get("version") == build_repo.REQUESTS_VERSION
 
 
+def test_the_requests_module_summary_names_the_version_of_every_bundled_package(tmp_path):
+    source = tmp_path / "source"
+    declared = {"requests": ("__version__.py", '__version__ = "2.31.0"\n'),
+                "urllib3": ("_version.py", "__version__ = version = '2.2.3'\n"),   # urllib3 2.x
+                "idna": ("package_data.py", "__version__ = '3.7'\n")}               # idna 3.x
+    for name, (filename, text) in declared.items():
+        (source / "lib" / name).mkdir(parents=True)
+        (source / "lib" / name / "__init__.py").write_text("", encoding="utf-8")
+        (source / "lib" / name / filename).write_text(text, encoding="utf-8")
+    target = build_repo.requests_module(tmp_path / "out", source)
+    summary = ET.parse(str(target / "addon.xml")).getroot().find(
+        "./extension[@point='xbmc.addon.metadata']/summary").text
+    assert summary == "Python HTTP for Humans (bundled: idna 3.7, requests 2.31.0, urllib3 2.2.3)"
+
+
 def test_publishing_a_newer_version_keeps_the_older_zip_and_moves_addons_xml_on(tmp_path):
     out = tmp_path / "repo"
     build_repo.build_repo(out, URL, ROOT, env={}, with_requests=False, log=lambda m: None)

@@ -116,21 +116,8 @@ def requests_module(target_parent: Path, source: Optional[Path] = None) -> Path:
         shutil.copytree(str(source), str(target), ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     else:
         target = realkodi_addons.build_requests_module(target_parent)
-    bundled = sorted(p.name for p in (target / "lib").iterdir() if p.is_dir())
-    versions = []
-    for name in bundled:
-        init = target / "lib" / name / "__init__.py"
-        found = re.search(r"^__version__\s*=\s*['\"]([^'\"]+)", init.read_text(encoding="utf-8"), re.M) \
-            if init.is_file() else None
-        if found is None:
-            for candidate in ("__version__.py", "_version.py", "version.py"):
-                path = target / "lib" / name / candidate
-                if path.is_file():
-                    found = re.search(r"^__version__\s*=\s*['\"]([^'\"]+)", path.read_text(encoding="utf-8"),
-                                      re.M)
-                    if found:
-                        break
-        versions.append("%s %s" % (name, found.group(1) if found else "?"))
+    versions = ["%s %s" % (p.name, realkodi_addons.package_version(p) or "?")
+                for p in sorted((target / "lib").iterdir()) if p.is_dir()]
     (target / "addon.xml").write_text(
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         '<addon id="%s" name="requests" version="%s" provider-name=%s>\n'

@@ -22,6 +22,7 @@ import os
 import re
 import shutil
 from pathlib import Path
+from typing import Optional
 from xml.sax.saxutils import escape
 
 from tools import build_zip
@@ -78,19 +79,28 @@ def _package_dir(name: str):
     return Path(mod.__file__).parent, getattr(mod, "__version__", "0")
 
 
+_VERSION_FILES = ("__version__.py", "_version.py", "version.py", "package_data.py", "__init__.py")
+# `__version__ = "1.2"`, also chained as urllib3 writes it: `__version__ = version = "1.2"`
+_VERSION_LINE = re.compile(r"^__version__\s*=\s*(?:\w+\s*=\s*)*['\"]([^'\"]+)", re.M)
+
+
+def package_version(pkg: Path) -> Optional[str]:
+    """The version a package folder declares (`__version__` in one of its usual files), or None."""
+    for name in _VERSION_FILES:
+        candidate = Path(pkg) / name
+        if candidate.is_file():
+            m = _VERSION_LINE.search(candidate.read_text(encoding="utf-8"))
+            if m:
+                return m.group(1)
+    return None
+
+
 def _root_package_dir(root, name: str):
     """A package of Debian's python3-* inside a Kodi root, and its version."""
     pkg = root.host_path("/usr/lib/python3/dist-packages") / name
     if not (pkg / "__init__.py").is_file():
         return None, None
-    version = "0"
-    for candidate in (pkg / "__version__.py", pkg / "version.py", pkg / "__init__.py", pkg / "_version.py"):
-        if candidate.is_file():
-            m = re.search(r"^__version__\s*=\s*['\"]([^'\"]+)", candidate.read_text(encoding="utf-8"), re.M)
-            if m:
-                version = m.group(1)
-                break
-    return pkg, version
+    return pkg, package_version(pkg) or "0"
 
 
 def build_requests_module(addons_dir: Path, root=None) -> Path:
