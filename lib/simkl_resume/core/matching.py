@@ -216,6 +216,14 @@ EpisodesByShow = Dict[int, Items]
 
 # --------------------------------------------------------------------------- index
 
+def _add_dbid(table: Dict[str, List[int]], key: str, dbid: int) -> None:
+    """table[key]: the sorted db ids under key, now with dbid."""
+    dbids = table.setdefault(key, [])
+    if dbid not in dbids:
+        dbids.append(dbid)
+        dbids.sort()
+
+
 class _Side:
     """Lookup tables of one media kind (movies or shows)."""
 
@@ -229,15 +237,7 @@ class _Side:
 
     def add(self, dbid: int, uniqueid: Any, titles: Iterable[Any], year: Optional[int]) -> None:
         for id_type, value in normalize_ids(uniqueid).items():
-            table = self.ids.get(id_type)
-            if table is None:
-                table = self.ids[id_type] = {}
-            dbids = table.get(value)
-            if dbids is None:
-                table[value] = [dbid]
-            elif dbid not in dbids:
-                dbids.append(dbid)
-                dbids.sort()
+            _add_dbid(self.ids.setdefault(id_type, {}), value, dbid)
         seen: Set[str] = set()
         for title in titles:
             if not title:
@@ -247,16 +247,7 @@ class _Side:
                 continue
             seen.add(key)
             item_year = year or year_hint
-            by_year = self.titles.get(key)
-            if by_year is None:
-                by_year = self.titles[key] = {}
-            ykey = str(item_year) if item_year else ""
-            dbids = by_year.get(ykey)
-            if dbids is None:
-                by_year[ykey] = [dbid]
-            elif dbid not in dbids:
-                dbids.append(dbid)
-                dbids.sort()
+            _add_dbid(self.titles.setdefault(key, {}), str(item_year) if item_year else "", dbid)
 
     def by_id(self, ids: Dict[str, str]) -> Optional[Tuple[int, str]]:
         for id_type in ID_ORDER:
