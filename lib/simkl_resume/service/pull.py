@@ -78,27 +78,24 @@ ERROR_SIGNED_OUT = "signed_out"
 ERROR_CONFIG = "config"
 ERROR_OTHER = "error"
 
-# strings.po
-
 QUICK_TIMEOUT = (2, 3)      # the on-open check: the user is looking at the list
 POLL_TIMEOUT = (5, 20)
 POLL_RETRIES = 2
 
+# The status error of a failed check: the first class the exception is an instance of
+# (RequestTimeout before its base NetworkError); anything else is ERROR_OTHER.
+_ERROR_CODES = (
+    (RequestTimeout, ERROR_TIMEOUT),
+    (NetworkError, ERROR_OFFLINE),
+    (RateLimited, ERROR_RATE_LIMITED),
+    (ServerError, ERROR_SERVER),
+    (MalformedReply, ERROR_MALFORMED),
+    (ConfigError, ERROR_CONFIG),
+)
+
 
 def _error_code(exc):
-    if isinstance(exc, RequestTimeout):
-        return ERROR_TIMEOUT
-    if isinstance(exc, NetworkError):
-        return ERROR_OFFLINE
-    if isinstance(exc, RateLimited):
-        return ERROR_RATE_LIMITED
-    if isinstance(exc, ServerError):
-        return ERROR_SERVER
-    if isinstance(exc, MalformedReply):
-        return ERROR_MALFORMED
-    if isinstance(exc, ConfigError):
-        return ERROR_CONFIG
-    return ERROR_OTHER
+    return next((code for cls, code in _ERROR_CODES if isinstance(exc, cls)), ERROR_OTHER)
 
 
 def _kodi_settings():
