@@ -70,12 +70,19 @@ def main(argv=None):
     parser.add_argument("--only", choices=["on_update"], default=None,
                         help="run one section and replace only it in the report")
     args = parser.parse_args(argv)
-    if args.only:
-        return _only(args)
     sizes = QUICK if args.quick else FULL
-    runs = args.runs if args.runs is not None else (2 if args.quick else 15)
     out = args.out if args.out is not None else (None if args.quick else os.path.join(REPO, "docs",
                                                                                      "benchmarks.md"))
+    figures = _only(sizes, out) if args.only else _all(args, sizes, out)
+    if args.json:
+        os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
+        with open(args.json, "w", encoding="utf-8") as f:
+            json.dump(figures, f, indent=1, default=str)
+    return 0
+
+
+def _all(args, sizes, out):
+    runs = args.runs if args.runs is not None else (2 if args.quick else 15)
     with tempfile.TemporaryDirectory(prefix="simkl-bench-") as work:
         figures = run_all(sizes, runs, work, realkodi=not (args.quick or args.no_realkodi))
     from .report import render
@@ -87,23 +94,17 @@ def main(argv=None):
         print("==> wrote %s (%.0f s)" % (os.path.relpath(out, REPO), figures["total_seconds"]))
     else:
         print(text)
-    if args.json:
-        os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
-        with open(args.json, "w", encoding="utf-8") as f:
-            json.dump(figures, f, indent=1, default=str)
-    return 0
+    return figures
 
 
-def _only(args):
+def _only(sizes, out):
+    """--only on_update: the library-change section alone, spliced into the report."""
     from . import library
     from .report import on_update_section, splice
 
-    sizes = QUICK if args.quick else FULL
     print("==> 2b. library changes (VideoLibrary.OnUpdate)")
-    figures = library.on_update(**sizes[args.only])
+    figures = library.on_update(**sizes["on_update"])
     section = on_update_section(figures)
-    out = args.out if args.out is not None else (None if args.quick else os.path.join(REPO, "docs",
-                                                                                     "benchmarks.md"))
     if out:
         with open(out, encoding="utf-8") as f:
             text = f.read()
@@ -112,10 +113,7 @@ def _only(args):
         print("==> replaced the OnUpdate section of %s" % os.path.relpath(out, REPO))
     else:
         print(section)
-    if args.json:
-        with open(args.json, "w", encoding="utf-8") as f:
-            json.dump(figures, f, indent=1, default=str)
-    return 0
+    return figures
 
 
 if __name__ == "__main__":
