@@ -208,3 +208,17 @@ def test_warm_menu_imports_neither_sqlite3_nor_requests_nor_the_matching_code(tm
     assert out.returncode == 0, out.stderr
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert result == {"labels": ["Heat (1995)"], "rpc": ["JSONRPC.NotifyAll"], "imported": []}
+
+
+def test_dropping_a_playback_keeps_the_others_cached_as_long_as_the_pull_would(tmp_path):
+    from simkl_resume.context import KEY_PLAYBACKS
+    from simkl_resume.resume_cache import drop_playback
+    from simkl_resume.store.cache import SimpleCache
+    from tests._stores import Clock
+
+    clock = Clock()
+    cache = SimpleCache(str(tmp_path / "cache.db"), now=clock)
+    cache.set(KEY_PLAYBACKS, [{"id": 1}, {"id": 2}], expiration=10 * 365 * 86400)
+    drop_playback(cache, 1)  # the plugin's remove / watched
+    clock.t += 60 * 86400  # two months without a pull that moved anything
+    assert cache.get(KEY_PLAYBACKS) == [{"id": 2}]

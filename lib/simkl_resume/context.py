@@ -23,6 +23,10 @@ KEY_UP_NEXT = "up_next_watching"       # core.upnext.cache_value(): Simkl's watc
 ACCOUNT_KEYS = (KEY_PLAYBACKS, KEY_RESUME_LIST, KEY_ACTIVITIES, KEY_SYNC_STATUS, KEY_DELIVERED,
                 KEY_UP_NEXT)
 
+# Expiration of what the cache holds until it is replaced (playbacks, activities, status, the
+# watching list): ten years is "never" for a cache.
+KEEP_FOREVER = 10 * 365 * 24 * 3600
+
 APP_NAME = ADDON_ID
 
 

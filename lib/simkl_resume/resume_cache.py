@@ -18,7 +18,7 @@ actions) stays under KEY_RESUME_LIST.
 """
 from typing import Any, Dict, List, Optional
 
-from .context import KEY_PLAYBACKS, KEY_RESUME_LIST
+from .context import KEEP_FOREVER, KEY_PLAYBACKS, KEY_RESUME_LIST
 
 LIST_FORMAT = 1
 PAGE_FORMAT = 1
@@ -122,7 +122,7 @@ def drop_playback(cache, playback_id: int) -> None:
     if isinstance(raw, list):
         kept = [p for p in raw if not (isinstance(p, dict) and p.get("id") == playback_id)]
         if len(kept) != len(raw):
-            cache.set(KEY_PLAYBACKS, kept)
+            cache.set(KEY_PLAYBACKS, kept, expiration=KEEP_FOREVER)  # as the pull writes it
             raw = kept
     value = load_resume_list(cache)
     if value is not None:

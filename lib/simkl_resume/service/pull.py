@@ -39,7 +39,7 @@ watchlist timestamp of the same activities reply moved).
 import random
 from typing import Callable, List, Optional
 
-from ..context import KEY_ACTIVITIES, KEY_PLAYBACKS, KEY_SYNC_STATUS
+from ..context import KEEP_FOREVER, KEY_ACTIVITIES, KEY_PLAYBACKS, KEY_SYNC_STATUS
 from ..core.errors import (
     AuthRequired,
     ConfigError,
@@ -64,9 +64,6 @@ from .up_next import WatchlistSync
 from .worker import BackgroundWorker
 
 WAKE_METHOD = "System.OnWake"
-
-# Cached data stays until replaced: ten years is "never" for a cache.
-KEEP_FOREVER = 10 * 365 * 24 * 3600
 
 # KEY_SYNC_STATUS["error"]
 ERROR_OFFLINE = "offline"

@@ -26,7 +26,7 @@ show_title, season, number).
 """
 from typing import Any, Dict, List, Optional
 
-from ..context import KEY_UP_NEXT
+from ..context import KEEP_FOREVER, KEY_UP_NEXT
 from ..core.errors import AuthRequired, SimklError
 from ..core.model import BUCKET_ANIME, BUCKET_TV, KIND_ANIME, Activities
 from ..core.upnext import (
@@ -42,9 +42,6 @@ from ..core.upnext import (
 )
 from .entry_fields import fill_from_library, pick_copy  # the same fields as a paused entry
 from ..resume_cache import playbacks_checksum
-
-# Cached data stays until replaced.
-KEEP_FOREVER = 10 * 365 * 24 * 3600
 
 
 def _setting(settings, kind, setting_id, default):
