@@ -69,13 +69,16 @@ def root_path(version: str) -> Path:
     return roots_dir() / SUITES[version]
 
 
-def read_stamp(version: str) -> Optional[dict]:
-    if version == HOST_VERSION:
-        return None
+def _stamp_at(path: Path) -> Optional[dict]:
+    """The stamp `build` leaves in a finished root (what it holds), or None."""
     try:
-        return json.loads((root_path(version) / STAMP).read_text())
+        return json.loads((Path(path) / STAMP).read_text())
     except (OSError, ValueError):
         return None
+
+
+def read_stamp(version: str) -> Optional[dict]:
+    return None if version == HOST_VERSION else _stamp_at(root_path(version))
 
 
 def is_ready(version: str) -> bool:
@@ -147,18 +150,16 @@ def kodi_root(version: Optional[str] = None) -> KodiRoot:
         env_root = os.environ.get("KODI_ROOT")
         if env_root and Path(env_root) != Path("/"):
             path = Path(env_root)
-            try:
-                stamp = json.loads((path / STAMP).read_text())
-            except (OSError, ValueError):
-                stamp = {}
-            kodi_bin = stamp.get("kodi_bin") or _find_kodi_bin(path)
-            version = package_version(stamp.get("kodi_package", "")) or "?"
-            return KodiRoot(path, version, kodi_bin, stamp.get("python", ""))
+            stamp = _stamp_at(path) or {}
+            return _built_root(path, package_version(stamp.get("kodi_package", "")) or "?", stamp)
         version = HOST_VERSION
     path = root_path(version)
     if version == HOST_VERSION:
         return KodiRoot(path, version, _find_kodi_bin(path), _host_python())
-    stamp = read_stamp(version) or {}
+    return _built_root(path, version, read_stamp(version) or {})
+
+
+def _built_root(path: Path, version: str, stamp: dict) -> KodiRoot:
     return KodiRoot(path, version, stamp.get("kodi_bin") or _find_kodi_bin(path), stamp.get("python", ""))
 
 
