@@ -331,7 +331,7 @@ def _describe(root: Path) -> dict:
     return {
         "kodi_package": query(["dpkg-query", "-W", "-f", "${Version}", "kodi"]),
         "kodi_bin": kodi_bin,
-        "python": query(["python3", "-c", "import sys; print('%d.%d.%d' % sys.version_info[:3])"]),
+        "python": query(["python3", "-c", _PRINT_VERSION]),
     }
 
 
