@@ -134,13 +134,16 @@ class VersionedJsonFile:
 
 
 def _identity(fd):
-    st = os.fstat(fd)
-    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+    return _key(os.fstat(fd))
 
 
 def _identity_of(path):
     try:
-        st = os.stat(path)
+        return _key(os.stat(path))
     except OSError:
         return None
+
+
+def _key(st):
+    """Which file, and which content of it: changed when another process replaced or rewrote it."""
     return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
