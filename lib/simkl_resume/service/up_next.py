@@ -3,7 +3,7 @@ up-next entries built from it. The rules are core.upnext's; this module only fet
 
     sync = WatchlistSync(ctx, get_settings)  # PullSync calls it after each activities call:
     sync.sync(client, fresh, timeout, retries, token) -> bool  # True: the cached list changed
-    up_next_entries(cache, index, library, paused_entries, now, window) -> [entry, ...]
+    up_next_entries(watching, index, library, paused_entries, now, window) -> [entry, ...]
     add_up_next(value, cache, index, library, now)   # the resume list's "up_next" part
     up_next_source(cache) -> str             # digest of KEY_UP_NEXT + settings: list stale?
 
@@ -72,23 +72,27 @@ def kodi_settings():
     return settings
 
 
+def _source(watching, on: bool, days: int) -> str:
+    return playbacks_checksum([watching, on, days])
+
+
 def up_next_source(cache, settings=None) -> str:
     """Digest of what the up-next part is built from: KEY_UP_NEXT and the two settings."""
     settings = settings or kodi_settings()
-    return playbacks_checksum([cache.get(KEY_UP_NEXT), enabled(settings), window_days(settings)])
+    return _source(cache.get(KEY_UP_NEXT), enabled(settings), window_days(settings))
 
 
 def add_up_next(value: Dict[str, Any], cache, index, library, now: float, settings=None, log=None) -> None:
     """Give a resume list value (resume_list.build_resume_list) its up-next part: "up_next"
     (entries, [] when the setting is off or reading the library failed) and "up_next_source"."""
     settings = settings or kodi_settings()
-    value["up_next_source"] = up_next_source(cache, settings)
+    watching, on, days = cache.get(KEY_UP_NEXT), enabled(settings), window_days(settings)
+    value["up_next_source"] = _source(watching, on, days)
     value["up_next"] = []
-    if not enabled(settings):
+    if not on:
         return
     try:
-        value["up_next"] = up_next_entries(cache, index, library, value.get("entries") or [], now,
-                                           window_days(settings))
+        value["up_next"] = up_next_entries(watching, index, library, value.get("entries") or [], now, days)
     except Exception as exc:  # noqa: BLE001 - the paused entries must not suffer from up next
         if log:
             log("up next: entries not built (%s)" % type(exc).__name__)
@@ -164,11 +168,12 @@ def _resume_seconds(item: Dict[str, Any]) -> float:
     return position if position > 0 else 0.0
 
 
-def up_next_entries(cache, index, library, paused_entries: List[Dict[str, Any]], now: float,
+def up_next_entries(watching, index, library, paused_entries: List[Dict[str, Any]], now: float,
                     window: Optional[float] = None) -> List[Dict[str, Any]]:
-    """The up-next entries (see the module docstring), newest last watched first: one
-    GetEpisodes and one GetTVShowDetails per show that can be mapped at all."""
-    _lists, shows = read_cache_value(cache.get(KEY_UP_NEXT))
+    """The up-next entries (see the module docstring) of `watching` (the KEY_UP_NEXT value),
+    newest last watched first: one GetEpisodes and one GetTVShowDetails per show that can be
+    mapped at all."""
+    _lists, shows = read_cache_value(watching)
     if not shows:
         return []
     window = DEFAULT_WINDOW_DAYS if window is None else window
@@ -186,7 +191,7 @@ def up_next_entries(cache, index, library, paused_entries: List[Dict[str, Any]],
         entry = {"upnext": True, "playback_id": None, "type": "episode", "title": "", "year": show.year,
                  "show_title": show.title, "season": match.season, "number": match.episode,
                  "matched": True, "reason": None, "last_code": last,
-                 "last_watched_epoch": show.last_watched_epoch, "show_key": show.key,
+                 "last_watched_epoch": show.last_watched_epoch,
                  "resume": _resume_seconds(item or {})}
         fill_from_library(entry, match, item, details.get((item or {}).get("tvshowid") or match.tvshowid))
         if entry["matched"]:
