@@ -25,8 +25,8 @@ from ..core.progress import number_or_none, progress_percent, resume_position
 from ..kodi import listing, ui
 from ..kodi.playing import up_next_play_id, write_menu_marker
 from ..kodi.router import plugin_url
+from ..resume_cache import load_resume_list
 from .menu import REASON_STRINGS as S_REASONS
-from .menu import current_list
 
 S_GONE_FROM_LIBRARY = 30422
 S_REMOVED = 30423
@@ -42,7 +42,7 @@ def _context(ctx):
 
 def find_entry(ctx, playback_id):
     """The resume list entry of `playback_id`, or None."""
-    value = current_list(ctx) or {}
+    value = load_resume_list(ctx.cache) or {}
     for entry in value.get("entries") or []:
         if entry.get("playback_id") == playback_id:
             return entry
@@ -127,7 +127,7 @@ def call_url(call, from_start):
 
 def find_up_next(ctx, episodeid):
     """The up-next entry (up_next.py) of library episode `episodeid`, or None."""
-    for entry in (current_list(ctx) or {}).get("up_next") or []:
+    for entry in (load_resume_list(ctx.cache) or {}).get("up_next") or []:
         if entry.get("dbid") == episodeid:
             return entry
     return None

@@ -232,16 +232,11 @@ def page_entries(page_value, now, sync_status=None):
     return out, _content_for(page_value.get("kinds") or [])
 
 
-def current_list(ctx):
-    """KEY_RESUME_LIST as cached (None when there is none). Never rebuilt here: the service
-    keeps it in step with the playbacks (ResumeListBuilder, also on every on-open check)."""
-    return load_resume_list(ctx.cache)
-
-
 def current_page(ctx, number=1):
-    """Menu page `number` (1-based) as the service stored it; a list without stored pages (an
-    older version wrote it) is paged here. A page past the end gives the last one. None when
-    no list is cached at all."""
+    """Menu page `number` (1-based) as the service stored it (never rebuilt here: the service
+    keeps the list in step with the playbacks, ResumeListBuilder, also on every on-open check);
+    a list without stored pages (an older version wrote it) is paged here. A page past the end
+    gives the last one. None when no list is cached at all."""
     number = max(1, int(number or 1))
     page = load_menu_page(ctx.cache, number)
     if page is not None:
