@@ -10,7 +10,7 @@ whenever the playbacks change, the plugin's sign-out clears what it wrote (forge
 A pass:
   1. reads the matched entries of KEY_RESUME_LIST (dbid, mediatype, progress, paused_epoch);
   2. reads each concerned library item ONCE (VideoLibrary.Get{Movie,Episode}Details, properties
-     resume, lastplayed, streamdetails, runtime) - the matched items and the ones this addon
+     resume, lastplayed, streamdetails) - the matched items and the ones this addon
      wrote before;
   3. core.mirror.plan_mirror decides (newest wins, provenance-only clearing, real duration);
   4. applies each write with VideoLibrary.Set{Movie,Episode}Details {resume: {position, total}}
@@ -33,7 +33,7 @@ from .store.jsonfile import VersionedJsonFile
 
 SETTING_MIRROR = "mirror_resume"
 PROVENANCE_FILE = "mirror.json"
-DETAIL_PROPS = ["resume", "lastplayed", "streamdetails", "runtime"]
+DETAIL_PROPS = ["resume", "lastplayed", "streamdetails"]  # runtime: never the real length
 # (format a step produces, fn(provenance dict at the format below) -> dict); see store/_formats.py.
 PROVENANCE_MIGRATIONS = []
 

@@ -96,7 +96,7 @@ def lastplayed_epoch(text: Any, utc_offset: OffsetAt = 0.0) -> Optional[float]:
 
 def local_item(details: Dict[str, Any], utc_offset: OffsetAt = 0.0) -> LocalItem:
     """LocalItem from VideoLibrary.Get{Movie,Episode}Details (properties resume, lastplayed,
-    streamdetails, runtime)."""
+    streamdetails)."""
     resume = details.get("resume") if isinstance(details.get("resume"), dict) else {}
     return LocalItem(_positive(resume.get("position")) or 0.0, _positive(resume.get("total")) or 0.0,
                      lastplayed_epoch(details.get("lastplayed"), utc_offset), real_duration(details))
