@@ -47,12 +47,8 @@ def find_entry(resume_list: Optional[Dict[str, Any]], kind: str, dbid: int,
                now: Optional[float] = None) -> Optional[Dict[str, Any]]:
     """The newest matched (not expired at `now`) resume-list entry for library item (kind,
     dbid), or None."""
-    best = None
-    for entry in matched_entries(resume_list, now):
-        if entry.get("mediatype") == kind and dbid in (entry.get("copies") or [entry.get("dbid")]):
-            if best is None or (entry.get("paused_epoch") or 0) > (best.get("paused_epoch") or 0):
-                best = entry
-    return best
+    return _newest(entry for entry in matched_entries(resume_list, now)
+                   if entry.get("mediatype") == kind and dbid in (entry.get("copies") or [entry.get("dbid")]))
 
 
 def find_entry_for(resume_list: Optional[Dict[str, Any]], item: Optional[Dict[str, Any]],
@@ -60,12 +56,13 @@ def find_entry_for(resume_list: Optional[Dict[str, Any]], item: Optional[Dict[st
     """The newest resume-list entry (matched to the library or not; not expired at `now`)
     whose Simkl playback is about `item` (a core.ids.scrobble_item body), or None. For what
     other addons play."""
-    best = None
-    for entry in (resume_list or {}).get("entries") or []:
-        if same_item(item, entry.get("playback")) and not expired(entry, now):
-            if best is None or (entry.get("paused_epoch") or 0) > (best.get("paused_epoch") or 0):
-                best = entry
-    return best
+    return _newest(entry for entry in (resume_list or {}).get("entries") or []
+                   if same_item(item, entry.get("playback")) and not expired(entry, now))
+
+
+def _newest(entries) -> Optional[Dict[str, Any]]:
+    """The entry paused last (the first of equals), or None."""
+    return max(entries, key=lambda entry: entry.get("paused_epoch") or 0, default=None)
 
 
 def decide(start: Optional[float], total: Optional[float], entry: Optional[Dict[str, Any]],
