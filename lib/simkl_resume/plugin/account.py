@@ -30,7 +30,6 @@ from ..core.errors import (
     ServerError,
     SimklError,
 )
-from ..store.account import RETENTION_DAYS
 
 # strings.po ids of the sign-in and account range (see docs/architecture.md)
 MSG_HEADING = 30100          # Sign in to Simkl
@@ -232,8 +231,7 @@ def _signed_in(ctx, ui, client, token):
     ctx.account.sign_in(token, name, plan, account_id=info.get("account_id"))
     settings.set_str("account_name", name)
     if name:
-        days = RETENTION_DAYS.get(plan.lower(), RETENTION_DAYS["free"])
-        ui.notify(MSG_SIGNED_IN, name, plan_label(plan), days)
+        ui.notify(MSG_SIGNED_IN, name, plan_label(plan), ctx.account.retention_days())
     else:
         ui.notify(MSG_SIGNED_IN_NO_NAME)
     ask_service_to_check({"reason": "signed_in"})
