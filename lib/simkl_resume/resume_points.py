@@ -80,7 +80,6 @@ class ResumePoints:
                                        PROVENANCE_MIGRATIONS, log=self.log, now=ctx.now,
                                        lost="the resume points written before are no longer cleared")
         self._lock = threading.Lock()
-        self.passes = 0
         self.last_writes: List[core.Write] = []
 
     # ------------------------------------------------------------------ provenance
@@ -128,7 +127,6 @@ class ResumePoints:
         with self._lock:
             if targets is None and not self.enabled():
                 return 0
-            self.passes += 1
             provenance = self.load_provenance()
             if targets is None:
                 targets = self.targets()

@@ -186,10 +186,6 @@ class CachedLibraryIndex:
 
     _dirty = False
 
-    @property
-    def loaded(self) -> bool:
-        return self._index is not None
-
     def update(self, kind: str, dbid: int, item: Optional[Dict[str, Any]]) -> None:
         """Movie/show `dbid` changed (item = changed_item) or went (None): updated in memory; the
         cached copy is dropped until flush() (a killed Kodi then rebuilds instead of trusting a
