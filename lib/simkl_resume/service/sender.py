@@ -38,6 +38,7 @@ import time
 
 from ..core import scrobble
 from ..core.errors import AuthRequired
+from ..store.account import queue_keys_of, token_of
 from .worker import BackgroundWorker
 
 AUTH_RECHECK = 10.0
@@ -147,8 +148,8 @@ class ScrobbleSender(BackgroundWorker):
         return self.ctx.outbox.count_others(self.ctx.account.queue_keys) > 0
 
     def _work(self):
-        self._learn_identity()
-        keys = self.ctx.account.queue_keys
+        record = self._learn_identity(self.ctx.account.load())  # account.json read once per run
+        keys = queue_keys_of(record)
         if not keys:
             self._set_waiting([])
             return
@@ -159,7 +160,7 @@ class ScrobbleSender(BackgroundWorker):
             if moved:
                 self._logf("info", "scrobble: %d queued event(s) of this account now filed under %s"
                            % (moved, account))
-        self._tell_foreign(keys)
+        self._tell_foreign(keys, record)
         to_send, to_drop = scrobble.collapse(outbox.all(account))
         if to_drop:
             outbox.drop([entry.id for entry in to_drop])
@@ -168,7 +169,7 @@ class ScrobbleSender(BackgroundWorker):
         parked = len(outbox.parked(account))
         with self._lock:
             self._parked = parked
-        token = self.ctx.account.token
+        token = token_of(record)
         if not token or not to_send:
             return
         if self._blocked_token is not None:
@@ -198,18 +199,17 @@ class ScrobbleSender(BackgroundWorker):
         now = self._now()
         self._set_due(now + self.pacer.wait(now))  # the next run finds what is due then
 
-    def _learn_identity(self):
+    def _learn_identity(self, record):
         """Signed in but Simkl's account id is not known (/users/settings failed at sign-in,
         or a 0.1.0 record): ask again, at most every IDENTITY_RETRY s. Once known, the queue
         key becomes "id:<account_id>" (AccountStore.update_profile) and work() moves the
-        provisional key's events there."""
-        record = self.ctx.account.load()
+        provisional key's events there. Returns the account record as it is now."""
         token = record.get("token")
         if not token or record.get("account_id") is not None:
-            return
+            return record
         now = self._now()
         if self._identity_next is not None and now < self._identity_next:
-            return
+            return record
         delay = min(IDENTITY_RETRY_MAX, IDENTITY_RETRY * 2 ** min(self._identity_failures, 16))
         self._identity_next = now + delay
         try:
@@ -218,18 +218,19 @@ class ScrobbleSender(BackgroundWorker):
             self._identity_failures += 1
             self._logf("info", "scrobble: which Simkl account is signed in is not known yet (%s: %s);"
                        " asking again in %d s" % (type(exc).__name__, exc, delay))
-            return
+            return record
         if info.get("account_id") is None:  # Simkl answered without one: no point asking soon
             self._identity_next = now + IDENTITY_RETRY_MAX
         if self.ctx.account.update_profile(token, info.get("name"), info.get("plan"),
                                            account_id=info.get("account_id")):
             self._logf("info", "scrobble: the signed-in account is Simkl account %s"
                        % (info.get("account_id"),))
+            return self.ctx.account.load()
+        return record
 
-    def _tell_foreign(self, keys):
+    def _tell_foreign(self, keys, record):
         """Events queued for ANOTHER account (signed out by the user, or signed in as someone
         else since) are kept and never sent with this token; said once per sign-in."""
-        record = self.ctx.account.load()
         token = record.get("token")
         if not token or record.get("foreign_told") or record.get("account_id") is None:
             return  # (until the id is known, an "id:" key may still turn out to be this account's)

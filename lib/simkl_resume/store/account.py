@@ -75,12 +75,26 @@ def _account_id(value):
     return number if number > 0 and not isinstance(value, bool) else None
 
 
-def _queue_key(record):
+def token_of(record):
+    """AccountStore.token of a record load() returned."""
     token = record.get("token")
-    if (isinstance(token, str) and token) or record.get("signed_out_reason") == REVOKED:
+    return token if isinstance(token, str) and token else None
+
+
+def queue_key_of(record):
+    """AccountStore.queue_key of a record load() returned (one read serves several questions)."""
+    if token_of(record) or record.get("signed_out_reason") == REVOKED:
         queue = record.get("queue")
         return str(queue) if queue else None
     return None
+
+
+def queue_keys_of(record):
+    """AccountStore.queue_keys of a record load() returned."""
+    queue = queue_key_of(record)
+    if queue is None:
+        return []
+    return [queue] + [str(a) for a in record.get("aliases") or [] if a and str(a) != queue]
 
 
 class AccountStore:
@@ -100,8 +114,7 @@ class AccountStore:
 
     @property
     def token(self):
-        token = self.load().get("token")
-        return token if isinstance(token, str) and token else None
+        return token_of(self.load())
 
     def sign_in(self, token, name="", plan="", account_id=None):
         """A new sign-in (the plugin's /login). `account_id` (Simkl's account.id) decides the
@@ -169,17 +182,13 @@ class AccountStore:
     def queue_key(self):
         """Under which outbox key this Kodi's scrobbles are queued: the signed-in account's,
         or the revoked one's awaiting a new sign-in; None when nobody is (or was)."""
-        return _queue_key(self.load())
+        return queue_key_of(self.load())
 
     @property
     def queue_keys(self):
         """[queue_key] + the aliases whose events are this account's too; [] when nobody.
         From one read of the file (key and aliases of the same record)."""
-        record = self.load()
-        queue = _queue_key(record)
-        if queue is None:
-            return []
-        return [queue] + [str(a) for a in record.get("aliases") or [] if a and str(a) != queue]
+        return queue_keys_of(self.load())
 
     def mark_foreign_told(self, token):
         """The user is about to be told that another account's events are kept: True the first
