@@ -471,14 +471,21 @@ def test_revoked_token_keeps_events_until_the_same_account_signs_in_again(kodi, 
     assert TOKEN not in kodi.log_text() and "new-token-abcdef" not in kodi.log_text()
 
 
-def test_users_settings_failing_at_sign_in_is_retried_and_strands_nothing(kodi, harness, standin):
+def _heat_stopped_through_a_401(kodi, harness, standin):
+    """Heat played to 40 % and stopped; its first POST got a 401: this Kodi is signed out
+    and Heat's stop is kept under the account's id. Returns (heat, ronin) library ids."""
     heat = movie(kodi)
     ronin = movie(kodi, "Ronin", {"imdb": "tt0122690"})
     standin.fault("401", path="/scrobble/", method="POST", times=1)
     kodi.player.play_movie(heat, at=0.4 * MOVIE_LEN)
     kodi.player.pause()
     kodi.player.stop()
-    harness.run(5)                               # 401: signed out, Heat's stop kept under id:N
+    harness.run(5)
+    return heat, ronin
+
+
+def test_users_settings_failing_at_sign_in_is_retried_and_strands_nothing(kodi, harness, standin):
+    _, ronin = _heat_stopped_through_a_401(kodi, harness, standin)  # Heat's stop kept under id:N
     assert harness.ctx.account.token is None and harness.ctx.outbox.count() == 1
     standin.fault("503", path="/users/settings", times=4)  # the sign-in's and the first retries
     _sign_in_through_the_plugin(kodi, harness, standin.add_token(TOKEN, "new-token-abcdef"))
@@ -501,13 +508,7 @@ def test_users_settings_failing_at_sign_in_is_retried_and_strands_nothing(kodi, 
 
 
 def test_events_of_another_account_are_never_sent_with_the_new_token_and_said_once(kodi, harness, standin):
-    heat = movie(kodi)
-    ronin = movie(kodi, "Ronin", {"imdb": "tt0122690"})
-    standin.fault("401", path="/scrobble/", method="POST", times=1)
-    kodi.player.play_movie(heat, at=0.4 * MOVIE_LEN)
-    kodi.player.pause()
-    kodi.player.stop()
-    harness.run(5)                               # alice: 401, Heat's stop kept for her
+    _, ronin = _heat_stopped_through_a_401(kodi, harness, standin)  # alice: Heat's stop kept for her
     bob = standin.add_user("bob-token-0123456789", "bob")
     _sign_in_through_the_plugin(kodi, harness, bob)
     assert harness.ctx.account.queue_key == "id:%d" % standin.account_id(bob)
