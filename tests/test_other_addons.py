@@ -16,7 +16,8 @@ import pytest
 from simkl_resume.context import AddonContext
 from simkl_resume.service.push import ScrobblePush
 from tests._service_rig import start_service
-from tests.test_menu_support import build_list, movie_playback, plugin_ctx, store_playbacks
+from tests.test_menu_support import movie_playback
+from tests.test_prompt import Harness as Prompt  # the plain-play prompt on the service loop
 from tools.simkl_standin import StandIn
 
 PLUGIN_DIR = Path(__file__).resolve().parent / "testplugin" / "plugin.video.simkl.testplayer"
@@ -215,30 +216,6 @@ def test_excluded_library_item_played_through_an_addon_is_not_scrobbled_either(k
 
 
 # -- the prompt: another device's position for (a) ------------------------------------------------
-
-class Prompt:
-    def __init__(self, kodi, playbacks):
-        import xbmc
-
-        from simkl_resume.service.prompt import PlayPrompt
-        from simkl_resume.service.loop import Service
-
-        self.kodi = kodi
-        self.ctx = plugin_ctx()
-        self.ctx.now = kodi.clock.now
-        store_playbacks(self.ctx, playbacks)
-        build_list(self.ctx)
-        self.prompt = PlayPrompt(self.ctx)  # the machine's own zone: the fake writes local time
-        self.prompt.worker.start()
-        kodi.start_thread(Service(xbmc.Monitor(), [self.prompt], kodi.clock.now).run, name="service")
-
-    def idle(self):
-        self.kodi.clock.settle()
-        assert self.prompt.worker.wait_idle(30)
-
-    def prompts(self):
-        return [d for d in self.kodi.dialogs if d["type"] == "yesno"]
-
 
 def _matrix_paused_elsewhere(kodi, progress=40.0, ago=PAUSED_AGO):
     return movie_playback(21, "The Matrix", 1999, {"imdb": "tt0133093", "tmdb": "603", "simkl": "1"},
