@@ -37,6 +37,7 @@ thread after the new list is in the cache, and also when up next's watching list
 watchlist timestamp of the same activities reply moved).
 """
 import random
+from dataclasses import replace
 from typing import Callable, List, Optional
 
 from ..context import KEEP_FOREVER, KEY_ACTIVITIES, KEY_PLAYBACKS, KEY_SYNC_STATUS
@@ -307,14 +308,19 @@ class PullSync(Component):
                 self._log_text("refresh failed: %r" % (exc,))
         return changed
 
-    def _sync(self, client, quick, token=None):
+    def _signed_out_since(self, token):
+        """The account's token is no longer `token` (signed out, or another account, while a
+        request ran): nothing of what it brought is kept."""
+        return self.ctx.account.token != token
+
+    def _sync(self, client, quick, token):
         if quick:
             timeout, retries = self.quick_timeout, 0
         else:
             timeout, retries = self.poll_timeout, self.poll_retries
         fresh = client.activities(timeout=timeout, retries=retries)
-        if token is not None and self.ctx.account.token != token:
-            return False  # signed out (or another account) while asking: nothing of it is kept
+        if self._signed_out_since(token):
+            return False
         stored, cached = self._cached_state()
         plan = decide_fetch(stored, fresh)
         changed = False
@@ -325,7 +331,7 @@ class PullSync(Component):
             changed = retention_changed and cached is not None and stored is not None
         if plan is not None:
             fetched = client.playbacks(kind=plan.kind, timeout=timeout, retries=retries)
-            if token is not None and self.ctx.account.token != token:
+            if self._signed_out_since(token):
                 return False
             merged = merge_playbacks(cached or [], fetched, plan.types)
             changed = changed or cached is None or merged != cached
@@ -354,13 +360,13 @@ class PullSync(Component):
             raise
         except SimklError as exc:
             self._log_text("account settings not read (%s); retried at the next check" % (exc,))
-            old = stored.settings if stored is not None else None
-            return False, Activities(all=fresh.all, playback=fresh.playback, settings=old, lists=fresh.lists)
-        if account.update_profile(token, info.get("name"), info.get("plan"),
-                                  account_id=info.get("account_id")):
-            self._log_text("account plan now %r: playbacks kept %d days"
-                           % (info.get("plan") or "", account.retention_days()))
-        return account.retention_days() != before, fresh
+            return False, replace(fresh, settings=stored.settings if stored is not None else None)
+        updated = account.update_profile(token, info.get("name"), info.get("plan"),
+                                         account_id=info.get("account_id"))
+        after = account.retention_days()
+        if updated:
+            self._log_text("account plan now %r: playbacks kept %d days" % (info.get("plan") or "", after))
+        return after != before, fresh
 
     def _revoked(self, token):
         """A 401: sign out once (unless a new token was stored meanwhile), tell the user once
