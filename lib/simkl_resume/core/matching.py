@@ -224,6 +224,15 @@ def _add_dbid(table: Dict[str, List[int]], key: str, dbid: int) -> None:
         dbids.sort()
 
 
+
+def _remove_dbid(table: Dict[str, List[int]], dbid: int) -> None:
+    """dbid gone from every key of table; a key left without db ids goes too."""
+    for key in [k for k, dbids in table.items() if dbid in dbids]:
+        table[key].remove(dbid)
+        if not table[key]:
+            del table[key]
+
+
 class _Side:
     """Lookup tables of one media kind (movies or shows)."""
 
@@ -293,15 +302,9 @@ class _Side:
     def remove(self, dbid: int) -> None:
         """Forget item `dbid` (every id and title entry naming it)."""
         for table in self.ids.values():
-            for value in [v for v, dbids in table.items() if dbid in dbids]:
-                table[value].remove(dbid)
-                if not table[value]:
-                    del table[value]
+            _remove_dbid(table, dbid)
         for by_year in self.titles.values():
-            for ykey in [y for y, dbids in by_year.items() if dbid in dbids]:
-                by_year[ykey].remove(dbid)
-                if not by_year[ykey]:
-                    del by_year[ykey]
+            _remove_dbid(by_year, dbid)
         for key in [k for k, by_year in self.titles.items() if not by_year]:
             del self.titles[key]
 
