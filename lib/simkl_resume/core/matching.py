@@ -224,7 +224,6 @@ def _add_dbid(table: Dict[str, List[int]], key: str, dbid: int) -> None:
         dbids.sort()
 
 
-
 def _remove_dbid(table: Dict[str, List[int]], dbid: int) -> None:
     """dbid gone from every key of table; a key left without db ids goes too."""
     for key in [k for k, dbids in table.items() if dbid in dbids]:
