@@ -174,6 +174,15 @@ def test_episode_scrobble_carries_the_shows_ids_and_season_episode(kodi, harness
     assert len(held) == 1 and held[0]["episode"]["season"] == 2
 
 
+def test_library_episode_start_reads_its_show_from_kodi_once(kodi, harness, standin):
+    showid = kodi.library.add_show("Breaking Bad", 2008, dict(SHOW_IDS), default_id="tvdb")
+    epid = kodi.library.add_episode(showid, 2, 3, duration=EPISODE_LEN)
+    kodi.player.play_episode(epid)
+    harness.deliver()
+    assert [a for a, _ in harness.scrobbles()] == ["start"]
+    assert [c[0] for c in kodi.jsonrpc_calls].count("VideoLibrary.GetTVShowDetails") == 1
+
+
 def test_natural_end_sends_stop_at_100(kodi, harness, standin):
     movieid = movie(kodi, duration=600.0)
     kodi.player.play_movie(movieid, at=590)

@@ -129,8 +129,9 @@ def observe(player, item, library=None, playerid=None):
     if episode < 1:
         episode = _int(_tag_value(tag, "getEpisode", -1), -1)
     uniqueids = _unique_ids(item, tag)
-    for key, value in _library_show_ids(item.get("tvshowid")).items():
-        uniqueids.setdefault(key, value)
+    if library is None:  # a library episode came with its show's ids (playing._library_episode)
+        for key, value in _library_show_ids(item.get("tvshowid")).items():
+            uniqueids.setdefault(key, value)
     return Observed(
         library=library,
         media_type=media_type,
