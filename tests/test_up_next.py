@@ -148,6 +148,15 @@ def test_a_show_with_a_paused_and_an_up_next_episode_is_read_from_the_library_on
     assert sorted(reads) == [("VideoLibrary.GetEpisodes", rig.bb), ("VideoLibrary.GetTVShowDetails", rig.bb)]
 
 
+def test_next_episode_watched_here_afterwards_leaves_up_next_at_its_library_update(rig):
+    rig.finish(BB, 1, 5)
+    rig.check()
+    assert len(rig.up_next()) == 1
+    rig.kodi.library.episodes[rig.ep[6]]["playcount"] = 1  # played to the end on this Kodi
+    assert rig.builder.items_changed({("episode", rig.ep[6]): False})  # its VideoLibrary.OnUpdate
+    assert rig.up_next() == []
+
+
 def test_anime_numbered_absolutely_is_left_out_until_simkl_sends_its_tvdb_mapping(rig):
     rig.finish(ONE_PIECE, 1, 147, kind="anime")
     rig.check()  # first, full fetch: no full_anime_seasons, so "E148" cannot be placed

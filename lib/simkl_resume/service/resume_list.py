@@ -5,9 +5,10 @@
     builder.on_notification(...)   # library notifications, handled on the worker after `debounce`:
         # OnUpdate/OnRemove naming items: each item read ONCE (KodiLibrary.changed_item), the
         # index updated in place, the entries showing it refilled (plan_library_update); only
-        # a change of what matches what rebuilds the list (from the updated index, no GetMovies
-        # or GetTVShows). OnScanFinished/OnCleanFinished (or more than MAX_INCREMENTAL items, or
-        # an OnUpdate naming nothing): index invalidated, list rebuilt.
+        # a change of what matches what (or of an up-next entry's episode or show) rebuilds the
+        # list (from the updated index, no GetMovies or GetTVShows). OnScanFinished/
+        # OnCleanFinished (or more than MAX_INCREMENTAL items, or an OnUpdate naming nothing):
+        # index invalidated, list rebuilt.
     build_resume_list(context, index, library) -> value stored under KEY_RESUME_LIST
 
 KEY_RESUME_LIST holds {"v": 1, "built_at": epoch, "source": playbacks_checksum(...),
@@ -222,6 +223,18 @@ def plan_library_update(entries: List[Dict[str, Any]], playbacks: List[Playback]
     return out
 
 
+def _touches_up_next(up_next: Optional[List[Dict[str, Any]]], changed) -> bool:
+    """Does a changed library item concern an up-next entry (its episode, watched here now or
+    gone, or its show)? Then the list is rebuilt: up next's rules read the library."""
+    for entry in up_next or []:
+        for kind, dbid in changed:
+            if kind == "episode" and dbid in (entry.get("copies") or [entry.get("dbid")]):
+                return True
+            if kind == "tvshow" and dbid == entry.get("tvshowid"):
+                return True
+    return False
+
+
 class ResumeListBuilder(Component):
     """Keeps KEY_RESUME_LIST in step with KEY_PLAYBACKS and the library.
 
@@ -392,7 +405,7 @@ class ResumeListBuilder(Component):
                 return False  # no list yet: the start-up / menu check builds it
             plan = plan_library_update(value["entries"], load_playbacks(self.context.cache, self.log),
                                        self.index.get(), items)
-            if plan != REBUILD:
+            if plan != REBUILD and not _touches_up_next(value.get("up_next"), items):
                 if plan == value["entries"]:
                     return False
                 store_resume_list(self.context.cache, dict(value, entries=plan, built_at=self.context.now()))
