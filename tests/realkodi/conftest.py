@@ -208,8 +208,13 @@ def _save_realkodi_logs_on_failure(request):
             inst.save_log("%s-%s" % (label, inst.name))
 
 
-def _start(name, env, library, **kwargs):
+def _start(name, env, library, before_start=None, **kwargs):
+    """A started KodiInstance whose logs are saved when the test fails (stop it with _stop).
+    `before_start(inst)` runs on the prepared sandbox before Kodi boots (e.g. sign it in)."""
     inst = KodiInstance(name, env=env, library=library, **kwargs)
+    if before_start is not None:
+        inst.prepare()
+        before_start(inst)
     inst.start()
     _LIVE.append(inst)
     return inst

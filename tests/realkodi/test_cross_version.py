@@ -7,13 +7,10 @@ and B starts it at 40 % of the real duration; B pauses it at 70 % -> A's list of
 starts it there. The steps use test_handoff's helpers, so "pause", "held", "listed" and
 "starts near" mean exactly what they mean in the same-version hand-off.
 """
-import json
-import os
-
 import pytest
 
 from tests.realkodi import conftest as rk
-from tests.realkodi.harness import KodiInstance, probe_duration
+from tests.realkodi.harness import probe_duration, steps
 from tests.realkodi.test_handoff import (
     CATALOG,
     SETTINGS,
@@ -24,7 +21,6 @@ from tests.realkodi.test_handoff import (
     _open_entry_starts_at,
     _pause_at,
     _starts_near,
-    _stop_player,
 )
 from tools import kodi_roots
 
@@ -41,22 +37,7 @@ EPISODE = {"label": "Breaking Bad", "kind": "episode", "file": "episode:Breaking
 
 @pytest.fixture(scope="module")
 def account(standin):
-    standin.reset()
-    standin.seed(catalog=CATALOG, users=[{"token": TOKEN, "name": "alice", "type": "pro"}])
-    return TOKEN
-
-
-def _start_signed_in(name, version, kodi_env, library, token):
-    inst = KodiInstance(name, env=kodi_env, library=library, addon_settings=SETTINGS, kodi_version=version)
-    inst.prepare()
-    folder = inst.addon_data()
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "account.json"
-    path.write_text(json.dumps({"token": token, "name": "alice", "plan": "pro"}), encoding="utf-8")
-    os.chmod(str(path), 0o600)
-    inst.start()
-    rk._LIVE.append(inst)
-    return inst
+    return steps.seed_account(standin, CATALOG, TOKEN)
 
 
 @pytest.fixture(scope="module")
@@ -64,10 +45,15 @@ def a_and_b(kodi_env, realkodi_library, account):
     missing = [v for v in (A_VERSION, B_VERSION) if v not in kodi_roots.selected_versions()]
     if missing:
         pytest.skip("KODI_VERSIONS leaves out Kodi %s" % " and ".join(missing))
+
+    def signed_in(kodi):  # account.json before boot, as /login stores it
+        steps.sign_in(kodi, account)
+
     started = []
     try:
         for name, version in (("A19", A_VERSION), ("B21", B_VERSION)):
-            started.append(_start_signed_in(name, version, kodi_env, realkodi_library, account))
+            started.append(rk._start(name, kodi_env, realkodi_library, kodi_version=version,
+                                     addon_settings=SETTINGS, before_start=signed_in))
         yield started[0], started[1]
     finally:
         for inst in started:
@@ -99,7 +85,7 @@ def _hand_over(src, dst, standin, library, item, start_item, percent):
         assert _starts_near(start, target), "Kodi %s started %s at %.2f s, wanted %.2f s (%.1f %% on %s)" % (
             dst.kodi_version, item["label"], start, target, held_progress, src.kodi_version)
     finally:
-        _stop_player(dst)
+        steps.stop_player(dst)
     return entry
 
 

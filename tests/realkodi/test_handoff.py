@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from tests.realkodi import conftest as rk
-from tests.realkodi.harness import ADDON_ID, probe_duration, time_to_seconds
+from tests.realkodi.harness import ADDON_ID, probe_duration, steps, time_to_seconds
 
 pytestmark = pytest.mark.realkodi
 
@@ -60,8 +60,7 @@ PUSH_TIMEOUT = 30.0     # pause + stop scrobbles, paced at 1 POST/s
 
 @pytest.fixture(scope="module")
 def account(standin):
-    standin.reset()
-    standin.seed(catalog=CATALOG, users=[{"token": ACCOUNT_TOKEN, "name": ACCOUNT_NAME, "type": "pro"}])
+    steps.seed_account(standin, CATALOG, ACCOUNT_TOKEN, name=ACCOUNT_NAME)
     standin.configure(pin_interval=1)
     return ACCOUNT_TOKEN
 
@@ -75,7 +74,7 @@ def pair(kodi_env, realkodi_library, account):
             inst = rk._start(name, kodi_env, realkodi_library, addon_settings=SETTINGS, **_source())
             started.append(inst)
             # The addon's debug lines (what push queued, what pull decided) in the saved logs.
-            inst.jsonrpc("Settings.SetSettingValue", {"setting": "debug.showloginfo", "value": True})
+            steps.show_debug_log(inst)
         yield started[0], started[1]
     finally:
         for inst in started:
@@ -89,10 +88,6 @@ def _source():
     broken one, to see that the suite notices) without touching the shared working tree."""
     source = os.environ.get("HANDOFF_ADDON_SOURCE")
     return {"addon_source": Path(source)} if source else {}
-
-
-def _bool(kodi, condition):
-    return kodi.jsonrpc("XBMC.GetInfoBooleans", {"booleans": [condition]})[condition]
 
 
 def _label(kodi, label):
@@ -154,13 +149,6 @@ def _open(kodi, item, what):
     return _wait_playing(kodi, what)
 
 
-def _stop_player(kodi):
-    player = kodi.active_player()
-    if player is not None:
-        kodi.jsonrpc("Player.Stop", {"playerid": player["playerid"]})
-    kodi.wait_for(lambda: kodi.active_player() is None, timeout=15, what="the player to stop")
-
-
 def _pause_at(kodi, item, percent, label):
     """Play `item` from the library (or a plugin entry), seek to `percent`, pause, stop.
     Returns the paused position in seconds and the real total time."""
@@ -176,7 +164,7 @@ def _pause_at(kodi, item, percent, label):
         "playerid": playerid, "properties": ["speed"]})["speed"] == 0, timeout=10, what="the pause")
     time.sleep(1.0)  # onPlayBackPaused -> outbox
     paused_at = kodi.player_seconds(playerid)
-    _stop_player(kodi)
+    steps.stop_player(kodi)
     return paused_at, total
 
 
@@ -198,12 +186,6 @@ def _held_playback(standin, kind, match, want_progress, label):
         time.sleep(0.5)
 
 
-def _resume_entries(kodi):
-    reply = kodi.jsonrpc("Files.GetDirectory", {"directory": ROOT_URL, "media": "video",
-                                                "properties": ["title", "file", "plot"]})
-    return reply.get("files") or []
-
-
 def _entry_listed(kodi, standin, label_part, want_progress, what, playback_id=None):
     """Ask B's plugin root until an entry naming `label_part` shows `want_progress` (and plays
     Simkl's playback `playback_id`, when given: a list drawn before the last scrobble still
@@ -212,7 +194,7 @@ def _entry_listed(kodi, standin, label_part, want_progress, what, playback_id=No
     want = "%.0f +- 1 %% watched" % want_progress if want_progress is not None else "any progress"
     labels = []
     while True:
-        entries = _resume_entries(kodi)
+        entries = steps.open_root(kodi)
         labels = [(e.get("label"), e.get("plot")) for e in entries]
         for e in entries:
             if label_part in (e.get("label") or "") and e.get("file", "").startswith(ROOT_URL + "play"):
@@ -262,22 +244,22 @@ def test_both_kodis_sign_in_to_the_same_account_through_the_login_pin_dialog(pai
         pin = kodi.wait_for(lambda: _pending_pin(standin, known), timeout=30, interval=0.3,
                             what="the PIN dialog to poll Simkl twice")
         known.add(pin["user_code"])
-        assert _bool(kodi, "Window.IsActive(simkl-pin.xml)"), "the PIN dialog is not on screen"
+        assert steps.info_bool(kodi, "Window.IsActive(simkl-pin.xml)"), "the PIN dialog is not on screen"
         standin.approve_pin(pin["user_code"], token=account)
         kodi.wait_for(lambda k=kodi: (_stored_account(k) or {}).get("token") == account, timeout=20,
                       what="%s to store the approved token" % kodi.name)
-        kodi.wait_for(lambda k=kodi: not _bool(k, "Window.IsActive(simkl-pin.xml)"), timeout=10,
+        kodi.wait_for(lambda k=kodi: not steps.info_bool(k, "Window.IsActive(simkl-pin.xml)"), timeout=10,
                       what="the PIN dialog to close itself")
         assert _stored_account(kodi).get("name") == ACCOUNT_NAME
     # Signed in: the root no longer offers a sign-in.
     for kodi in pair:
-        labels = [e.get("label") for e in _resume_entries(kodi)]
+        labels = [e.get("label") for e in steps.open_root(kodi)]
         assert not any("Sign in" in (lbl or "") for lbl in labels), labels
 
 
 def _resume_entries_or_error(kodi):
     try:
-        return _resume_entries(kodi)
+        return steps.open_root(kodi)
     except Exception as exc:  # noqa: BLE001 - shown in the assertion
         return [{"label": "error: %s" % exc}]
 
@@ -306,7 +288,7 @@ def test_b_lists_the_movie_and_its_entry_starts_within_a_second_of_40_percent(
         item = b.jsonrpc("Player.GetItem", {"playerid": props["playerid"], "properties": ["file"]})["item"]
         assert item["file"] == str(realkodi_library.files["movie:Inception"])
     finally:
-        _stop_player(b)
+        steps.stop_player(b)
 
 
 def test_episode_paused_on_a_is_held_with_show_ids_and_episode_and_b_starts_it_at_40_percent(
@@ -329,7 +311,7 @@ def test_episode_paused_on_a_is_held_with_show_ids_and_episode_and_b_starts_it_a
     try:
         assert _starts_near(start, target), "B started S01E02 at %.2f s, wanted %.2f s" % (start, target)
     finally:
-        _stop_player(b)
+        steps.stop_player(b)
 
 
 def test_b_pauses_the_episode_elsewhere_and_a_resumes_it_there(pair, standin, realkodi_library):
@@ -352,7 +334,7 @@ def test_b_pauses_the_episode_elsewhere_and_a_resumes_it_there(pair, standin, re
     try:
         assert _starts_near(start, target), "A started S01E02 at %.2f s, wanted %.2f s" % (start, target)
     finally:
-        _stop_player(a)
+        steps.stop_player(a)
 
 
 def test_screenshot_of_bs_resume_list_in_estuary_shows_the_entries(pair):
@@ -369,7 +351,7 @@ def test_screenshot_of_bs_resume_list_in_estuary_shows_the_entries(pair):
         # the service still refreshed it after B's own stop (one entry for a moment).
         seen.update(path=_label(b, "Container.FolderPath"), items=_label(b, "Container.NumItems"))
         return (seen["path"].startswith(ROOT_URL) and int(seen["items"] or 0) >= 1
-                and not _bool(b, "Window.IsActive(busydialog)"))
+                and not steps.info_bool(b, "Window.IsActive(busydialog)"))
 
     try:
         b.wait_for(drawn, timeout=60, what="B's resume list to be on screen")

@@ -12,17 +12,14 @@ stand-in; "another device" is this test talking to the stand-in with the same ac
    Simkl holds is this Kodi's own, so no "Resume at ... (paused on another device)?" prompt.
 """
 import json
-import os
 import time
-import urllib.request
 
 import pytest
 
-from tests.realkodi.harness import ADDON_ID, TEST_CLIENT_ID, time_to_seconds
+from tests.realkodi.harness import ADDON_ID, TEST_CLIENT_ID, steps, time_to_seconds
 
 pytestmark = pytest.mark.realkodi
 
-ROOT_URL = "plugin://%s/" % ADDON_ID
 TOKEN = "household-account-token"
 MOVIE_IDS = {"imdb": "tt1375666", "tmdb": 27205}
 CATALOG = [
@@ -39,17 +36,12 @@ PROMPT_WATCH = 12.0     # the prompt decides ~1 s after onAVStarted; watch well 
 
 @pytest.fixture(scope="module")
 def signed_in(kodi, standin):
-    standin.reset()
-    standin.seed(catalog=CATALOG, users=[{"token": TOKEN, "name": "alice", "type": "pro"}])
-    folder = kodi.addon_data()
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "account.json"
-    path.write_text(json.dumps({"token": TOKEN, "name": "alice", "plan": "pro"}), encoding="utf-8")
-    os.chmod(str(path), 0o600)
+    steps.seed_account(standin, CATALOG, TOKEN)
+    steps.sign_in(kodi, TOKEN)
     # our clips are 300 s: shorter than push's default "skip shorter than 5 min"
     kodi.run_python("import xbmcaddon\nxbmcaddon.Addon(%r).setSetting('skip_shorter_than', '0')\n"
                     "result = True\n" % ADDON_ID)
-    kodi.jsonrpc("Settings.SetSettingValue", {"setting": "debug.showloginfo", "value": True})
+    steps.show_debug_log(kodi)
     return kodi
 
 
@@ -57,28 +49,7 @@ def signed_in(kodi, standin):
 
 def _simkl(standin, method, path, body=None):
     """Another device talking to Simkl (the stand-in) with the shared account."""
-    data = json.dumps(body).encode("utf-8") if body is not None else None
-    req = urllib.request.Request(
-        "%s%s?client_id=%s" % (standin.url, path, TEST_CLIENT_ID), data=data, method=method,
-        headers={"Content-Type": "application/json", "Authorization": "Bearer " + TOKEN})
-    with urllib.request.urlopen(req, timeout=10) as reply:
-        return reply.status
-
-
-def _open_list(kodi):
-    """Open the resume list as a remote or a widget does (the plugin root asks for a check)."""
-    reply = kodi.jsonrpc("Files.GetDirectory", {"directory": ROOT_URL, "media": "video",
-                                                "properties": ["title", "file", "plot"]})
-    return reply.get("files") or []
-
-
-def _movie_id(kodi):
-    return kodi.jsonrpc("VideoLibrary.GetMovies")["movies"][0]["movieid"]
-
-
-def _resume(kodi, movieid):
-    details = kodi.jsonrpc("VideoLibrary.GetMovieDetails", {"movieid": movieid, "properties": ["resume"]})
-    return details["moviedetails"]["resume"]
+    return steps.as_other_device(standin, method, path, body, token=TOKEN, client_id=TEST_CLIENT_ID)
 
 
 def _activities_since(standin, since):
@@ -89,59 +60,40 @@ def _movie_playbacks(standin):
     return [p for p in standin.state()["playbacks"] if p.get("type") == "movie"]
 
 
-def _bool(kodi, condition):
-    return kodi.jsonrpc("XBMC.GetInfoBooleans", {"booleans": [condition]})[condition]
-
-
-def _play_movie(kodi, movieid):
-    with kodi.listen() as events:
-        kodi.jsonrpc("Player.Open", {"item": {"movieid": movieid}})
-        events.wait_for("Player.OnAVStart", timeout=30)
-    player = kodi.wait_for(kodi.active_player, timeout=15, what="the player")
-    return player["playerid"]
-
-
-def _stop_player(kodi):
-    player = kodi.active_player()
-    if player is not None:
-        kodi.jsonrpc("Player.Stop", {"playerid": player["playerid"]})
-    kodi.wait_for(lambda: kodi.active_player() is None, timeout=15, what="the player to stop")
-
-
 # ----------------------------------------------------------------------------- the cases
 
 def test_playback_deleted_between_two_opens_within_2s_clears_bs_resume_point_within_5s(signed_in, standin):
     b = signed_in
-    movieid = _movie_id(b)
-    assert _resume(b, movieid)["position"] == 0, "the movie already has a resume point"
+    movieid = steps.movie_id(b)
+    assert steps.resume_point(b, movieid)["position"] == 0, "the movie already has a resume point"
     assert _simkl(standin, "POST", "/scrobble/pause", {"progress": 40, "movie": {"ids": MOVIE_IDS}}) == 201
     [held] = _movie_playbacks(standin)
 
     deadline = time.monotonic() + LIST_TIMEOUT
-    while _resume(b, movieid)["position"] <= 0:
+    while steps.resume_point(b, movieid)["position"] <= 0:
         assert time.monotonic() < deadline, "B never mirrored the playback into its resume point"
-        _open_list(b)
+        steps.open_root(b)
         time.sleep(1.0)
     time.sleep(OPEN_WINDOW + 0.5)   # the first open below starts a fresh throttle window
 
     first = time.time()
-    _open_list(b)                                          # open 1: its check runs at once
+    steps.open_root(b)                                     # open 1: its check runs at once
     b.wait_for(lambda: _activities_since(standin, first - 0.05), timeout=OPEN_WINDOW / 2, interval=0.02,
                what="open 1's activities check")
     assert _simkl(standin, "DELETE", "/sync/playback/%d" % int(held["id"])) == 204
     assert _movie_playbacks(standin) == []
     second = time.time()
-    _open_list(b)                                          # open 2: inside the window
+    steps.open_root(b)                                     # open 2: inside the window
     assert second - first < OPEN_WINDOW, "the two opens were %.2f s apart" % (second - first)
 
-    while _resume(b, movieid)["position"] != 0:
+    while steps.resume_point(b, movieid)["position"] != 0:
         waited = time.time() - second
         if waited > CLEAR_WITHIN:
             checks = [(round(r["time"] - first, 2), r["path"]) for r in standin.requests(path="/sync/")
                       if r["time"] >= first - 0.05]
             raise AssertionError("B's resume point %r still there %.1f s after the second open; B's "
                                  "Simkl requests since the first open (s, path): %r"
-                                 % (_resume(b, movieid), waited, checks))
+                                 % (steps.resume_point(b, movieid), waited, checks))
         time.sleep(0.1)
     cleared_after = time.time() - second
     checks = _activities_since(standin, first - 0.05)
@@ -159,23 +111,23 @@ def test_playback_deleted_between_two_opens_within_2s_clears_bs_resume_point_wit
 
 def test_local_stop_at_40_percent_then_play_from_beginning_gives_no_prompt(signed_in, standin):
     a = signed_in
-    movieid = _movie_id(a)
-    playerid = _play_movie(a, movieid)
+    movieid = steps.movie_id(a)
+    playerid = steps.open_item(a, {"movieid": movieid})
     total = time_to_seconds(a.jsonrpc("Player.GetProperties", {"playerid": playerid,
                                                                "properties": ["totaltime"]})["totaltime"])
     a.jsonrpc("Player.Seek", {"playerid": playerid, "value": {"percentage": 40.0}})
     a.wait_for(lambda: abs(a.player_seconds(playerid) - 0.4 * total) < 1.0, timeout=15, interval=0.05,
                what="the seek to 40 %")
     time.sleep(2.0)     # the push half samples the position every second
-    _stop_player(a)     # a local stop at ~40 %: Kodi keeps its own resume point, push sends the stop
+    steps.stop_player(a)     # a local stop at ~40 %: Kodi keeps its own resume point, push sends the stop
 
     held = a.wait_for(lambda: [p for p in _movie_playbacks(standin) if 38 <= float(p["progress"]) <= 43],
                       timeout=30, interval=0.5, what="Simkl to hold this Kodi's stop")[0]
-    local = _resume(a, movieid)
+    local = steps.resume_point(a, movieid)
     assert abs(local["position"] - 0.4 * total) < 5, "Kodi's own resume point: %r" % (local,)
 
     def listed_as_own():
-        for entry in _open_list(a):
+        for entry in steps.open_root(a):
             label, plot = entry.get("label") or "", entry.get("plot") or ""
             if "Inception" in label and "paused on this Kodi" in plot:
                 return entry
@@ -186,15 +138,15 @@ def test_local_stop_at_40_percent_then_play_from_beginning_gives_no_prompt(signe
                what="the list to show Inception as paused on this Kodi (playback %r)" % (held,))
 
     log_before = len(a.log_text())
-    _play_movie(a, movieid)     # "Play from beginning": Player.Open {movieid} starts at 0
+    steps.open_item(a, {"movieid": movieid})     # "Play from beginning": Player.Open {movieid} starts at 0
     try:
         end = time.monotonic() + PROMPT_WATCH
         while time.monotonic() < end:
-            assert not _bool(a, "Window.IsActive(yesnodialog)"), "a resume prompt was shown"
+            assert not steps.info_bool(a, "Window.IsActive(yesnodialog)"), "a resume prompt was shown"
             time.sleep(0.2)
         new_log = a.log_text()[log_before:]
         assert "prompt: offering" not in new_log
         assert a.player_seconds() is not None and a.player_seconds() < 0.4 * total - 30, \
             "playback did not stay at the beginning"
     finally:
-        _stop_player(a)
+        steps.stop_player(a)

@@ -10,14 +10,12 @@ playbacks -> resume list -> mirror -> VideoLibrary.SetMovieDetails. The test rea
 with VideoLibrary.GetMovieDetails, as Estuary's "In progress" widgets do.
 """
 import json
-import os
 import time
-import urllib.request
 
 import pytest
 
 from tests.realkodi import conftest as rk
-from tests.realkodi.harness import ADDON_ID, TEST_CLIENT_ID, probe_duration
+from tests.realkodi.harness import ADDON_ID, TEST_CLIENT_ID, probe_duration, steps
 
 pytestmark = pytest.mark.realkodi
 
@@ -37,16 +35,14 @@ SECOND_TOLERANCE = 1.0   # issue 9: within 1 s of 40 % of the real duration
 
 @pytest.fixture(scope="module")
 def account(standin):
-    standin.reset()
-    standin.seed(catalog=CATALOG, users=[{"token": TOKEN, "name": "alice", "type": "pro"}])
-    return TOKEN
+    return steps.seed_account(standin, CATALOG, TOKEN)
 
 
 @pytest.fixture(scope="module")
 def kodi_b(kodi_env, realkodi_library, account):
     inst = rk._start("B", kodi_env, realkodi_library, addon_settings=SETTINGS)
     try:
-        _sign_in(inst, account)
+        steps.sign_in(inst, account)
         yield inst
     finally:
         rk._stop(inst)
@@ -54,32 +50,9 @@ def kodi_b(kodi_env, realkodi_library, account):
 
 # ----------------------------------------------------------------------------- helpers
 
-def _sign_in(kodi, token):
-    """What the addon's /login stores (store/account.py), 0600."""
-    folder = kodi.addon_data()
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "account.json"
-    path.write_text(json.dumps({"token": token, "name": "alice", "plan": "pro"}), encoding="utf-8")
-    os.chmod(str(path), 0o600)
-
-
 def _simkl(standin, method, path, body=None):
     """Another device talking to Simkl (the stand-in) with the shared account."""
-    data = json.dumps(body).encode("utf-8") if body is not None else None
-    req = urllib.request.Request(
-        "%s%s?client_id=%s" % (standin.url, path, TEST_CLIENT_ID), data=data, method=method,
-        headers={"Content-Type": "application/json", "Authorization": "Bearer " + TOKEN})
-    with urllib.request.urlopen(req, timeout=10) as reply:
-        return reply.status
-
-
-def _movie_id(kodi):
-    return kodi.jsonrpc("VideoLibrary.GetMovies")["movies"][0]["movieid"]
-
-
-def _resume(kodi, movieid):
-    details = kodi.jsonrpc("VideoLibrary.GetMovieDetails", {"movieid": movieid, "properties": ["resume"]})
-    return details["moviedetails"]["resume"]
+    return steps.as_other_device(standin, method, path, body, token=TOKEN, client_id=TEST_CLIENT_ID)
 
 
 def _ask_check(kodi):
@@ -95,7 +68,7 @@ def _pull_until(kodi, standin, movieid, done, what):
         _ask_check(kodi)
         t_end = time.monotonic() + 2.0
         while time.monotonic() < t_end:
-            resume = _resume(kodi, movieid)
+            resume = steps.resume_point(kodi, movieid)
             if done(resume):
                 return resume
             time.sleep(0.25)
@@ -108,8 +81,8 @@ def _pull_until(kodi, standin, movieid, done, what):
 
 def test_movie_paused_at_40_percent_elsewhere_becomes_kodis_own_resume_point_on_b(
         kodi_b, standin, realkodi_library):
-    movieid = _movie_id(kodi_b)
-    assert _resume(kodi_b, movieid)["position"] == 0, "B's movie already has a resume point"
+    movieid = steps.movie_id(kodi_b)
+    assert steps.resume_point(kodi_b, movieid)["position"] == 0, "B's movie already has a resume point"
     duration = probe_duration(realkodi_library.files["movie:Inception"])
     assert _simkl(standin, "POST", "/scrobble/pause", {"progress": 40, "movie": {"ids": MOVIE_IDS}}) == 201
     held = [p for p in standin.state()["playbacks"] if p.get("type") == "movie"]
@@ -126,8 +99,8 @@ def test_movie_paused_at_40_percent_elsewhere_becomes_kodis_own_resume_point_on_
 
 
 def test_playback_deleted_on_simkl_clears_the_resume_point_b_wrote(kodi_b, standin):
-    movieid = _movie_id(kodi_b)
-    assert _resume(kodi_b, movieid)["position"] > 0, "the previous step left no resume point"
+    movieid = steps.movie_id(kodi_b)
+    assert steps.resume_point(kodi_b, movieid)["position"] > 0, "the previous step left no resume point"
     held = [p for p in standin.state()["playbacks"] if p.get("type") == "movie"]
     assert len(held) == 1
     assert _simkl(standin, "DELETE", "/sync/playback/%d" % int(held[0]["id"])) == 204

@@ -15,14 +15,13 @@ Yes is clicked, and B lands within 1 s of 40 % of the clip's real duration.
 Both Kodis are signed in by writing account.json, as /login would (test_mirror does the same).
 """
 import json
-import os
 import shutil
 import time
 from urllib.parse import urlencode
 
 import pytest
 
-from tests.realkodi.harness import ADDON_ID, probe_duration, time_to_seconds
+from tests.realkodi.harness import probe_duration, steps, time_to_seconds
 from tools.realkodi.addons import TEST_PLAYER_DIR, TEST_PLAYER_ID
 
 pytestmark = pytest.mark.realkodi
@@ -53,9 +52,7 @@ TOLERANCE = 1.0         # issue 16: B lands at 40 % +- 1 s
 
 @pytest.fixture(scope="module")
 def account(standin):
-    standin.reset()
-    standin.seed(catalog=CATALOG, users=[{"token": TOKEN, "name": "alice", "type": "pro"}])
-    return TOKEN
+    return steps.seed_account(standin, CATALOG, TOKEN)
 
 
 @pytest.fixture(scope="module")
@@ -78,8 +75,8 @@ def pair(kodi_env, realkodi_library, account):
             inst = rk._start(name, kodi_env, realkodi_library, addon_settings=settings,
                              extra_addons=[TEST_PLAYER_DIR])
             started.append(inst)
-            _sign_in(inst, account)
-            inst.jsonrpc("Settings.SetSettingValue", {"setting": "debug.showloginfo", "value": True})
+            steps.sign_in(inst, account)
+            steps.show_debug_log(inst)
         yield started[0], started[1]
     finally:
         for inst in started:
@@ -88,20 +85,8 @@ def pair(kodi_env, realkodi_library, account):
 
 # ----------------------------------------------------------------------------- helpers
 
-def _sign_in(kodi, token):
-    folder = kodi.addon_data()
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "account.json"
-    path.write_text(json.dumps({"token": token, "name": "alice", "plan": "pro"}), encoding="utf-8")
-    os.chmod(str(path), 0o600)
-
-
 def _url(case, clip):
     return PLUGIN_URL + "?" + urlencode({"case": case, "file": str(clip)})
-
-
-def _bool(kodi, condition):
-    return kodi.jsonrpc("XBMC.GetInfoBooleans", {"booleans": [condition]})[condition]
 
 
 def _props(kodi):
@@ -127,13 +112,6 @@ def _play(kodi, case, clip):
     return kodi.wait_for(running, timeout=30, interval=0.05, what="%s to play" % case)
 
 
-def _stop(kodi):
-    player = kodi.active_player()
-    if player is not None:
-        kodi.jsonrpc("Player.Stop", {"playerid": player["playerid"]})
-    kodi.wait_for(lambda: kodi.active_player() is None, timeout=15, what="the player to stop")
-
-
 def _pause_at_40_and_stop(kodi, case, clip):
     props = _play(kodi, case, clip)
     playerid, total = props["playerid"], time_to_seconds(props["totaltime"])
@@ -144,7 +122,7 @@ def _pause_at_40_and_stop(kodi, case, clip):
     kodi.wait_for(lambda: _props(kodi)["speed"] == 0, timeout=10, what="the pause")
     paused = kodi.player_seconds(playerid)
     time.sleep(1.0)  # onPlayBackPaused -> outbox, then the stop
-    _stop(kodi)
+    steps.stop_player(kodi)
     kodi.jsonrpc("Files.GetDirectory", {"directory": PLUGIN_URL + "clear"})  # the addon cleans up
     return 100.0 * paused / total
 
@@ -248,7 +226,7 @@ def test_a_played_again_is_still_identified_though_player_getitem_then_says_unkn
                                             "properties": ["uniqueid"]})["item"]
         assert item["type"] == "unknown" and not item.get("uniqueid"), item
     finally:
-        _stop(a)
+        steps.stop_player(a)
     progress = _pause_at_40_and_stop(a, "uniqueids", clip)
     _held(standin, "movie", lambda p: p["movie"]["ids"].get("imdb") == MATRIX["imdb"], progress,
           "(a) played again")
@@ -268,25 +246,23 @@ def test_b_starting_a_is_offered_as_position_and_yes_lands_within_a_second_of_40
     target = float(held[0]["progress"]) / 100.0 * probe_duration(clip)
 
     def listed():  # the menu's on-open check brings A's playbacks into B's resume list
-        files = b.jsonrpc("Files.GetDirectory", {"directory": "plugin://%s/" % ADDON_ID,
-                                                 "media": "video"}).get("files") or []
-        return any("The Matrix" in (f.get("label") or "") for f in files)
+        return any("The Matrix" in (f.get("label") or "") for f in steps.open_root(b))
 
     b.wait_for(listed, timeout=LIST_TIMEOUT, interval=2.0, what="B's resume list to hold The Matrix")
     props = _play(b, "uniqueids", clip)
     try:
         assert time_to_seconds(props["time"]) < target - 30
-        b.wait_for(lambda: _bool(b, "Window.IsActive(yesnodialog)"), timeout=30, interval=0.1,
+        b.wait_for(lambda: steps.info_bool(b, "Window.IsActive(yesnodialog)"), timeout=30, interval=0.1,
                    what="B's resume prompt")
         b.run_python("import xbmc\nxbmc.executebuiltin('SendClick(10100,11)')\nresult = True\n")  # Yes
-        b.wait_for(lambda: not _bool(b, "Window.IsActive(yesnodialog)"), timeout=10,
+        b.wait_for(lambda: not steps.info_bool(b, "Window.IsActive(yesnodialog)"), timeout=10,
                    what="the prompt to close")
         playerid = props["playerid"]
         landed = b.wait_for(lambda: _near(b.player_seconds(playerid), target), timeout=10, interval=0.05,
                             what="B to seek to %.1f s" % target)
         assert abs(landed - target) <= TOLERANCE, "B landed at %.2f s, wanted %.2f s" % (landed, target)
     finally:
-        _stop(b)
+        steps.stop_player(b)
 
 
 def _near(position, target):

@@ -8,26 +8,22 @@ Measured numbers are printed (run with -s) as `MEASURED ...` lines; docs/reliabi
 them. Library: its own (tools/realkodi/media.py): Inception and two Breaking Bad episodes of
 300 s, a 4-minute episode of Bluey and a 4-minute file holding two of its episodes.
 """
-import json
-import os
 import re
 import time
 
 import pytest
 
 from tests.realkodi.harness import (
-    ADDON_ID,
     Episode,
     Library,
     Movie,
     Show,
     build_library,
-    time_to_seconds,
+    steps,
 )
 
 pytestmark = pytest.mark.realkodi
 
-ROOT_URL = "plugin://%s/" % ADDON_ID
 TOKEN = "push-household-token"
 LIBRARY = Library(
     movies=[Movie("Inception", 2010, {"imdb": "tt1375666", "tmdb": "27205"}, duration=300, tone=440,
@@ -69,19 +65,10 @@ def realkodi_library():
 def account(kodi, standin):
     """Kodi A signed in (account.json as /login writes it), default addon settings: no
     "skip shorter than" override - a 4-minute library episode must be sent anyway."""
-    standin.reset()
-    standin.seed(catalog=CATALOG, users=[{"token": TOKEN, "name": "alice", "type": "pro"}])
-    _sign_in(kodi)
-    kodi.jsonrpc("Settings.SetSettingValue", {"setting": "debug.showloginfo", "value": True})
+    steps.seed_account(standin, CATALOG, TOKEN)
+    steps.sign_in(kodi, TOKEN)
+    steps.show_debug_log(kodi)
     return kodi
-
-
-def _sign_in(kodi):
-    folder = kodi.addon_data()
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "account.json"
-    path.write_text(json.dumps({"token": TOKEN, "name": "alice", "plan": "pro"}), encoding="utf-8")
-    os.chmod(str(path), 0o600)
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -92,44 +79,21 @@ def _episode(kodi, show, season, number):
                 if (e["showtitle"], e["season"], e["episode"]) == (show, season, number))
 
 
-def _movie(kodi):
-    return kodi.jsonrpc("VideoLibrary.GetMovies")["movies"][0]["movieid"]
-
-
-def _props(kodi, playerid):
-    props = kodi.jsonrpc("Player.GetProperties", {"playerid": playerid,
-                                                  "properties": ["time", "totaltime", "speed"]})
-    return time_to_seconds(props["time"]), time_to_seconds(props["totaltime"]), props["speed"]
-
-
 def _open(kodi, item):
     """Player.Open (or GoTo) `item`, wait for Player.OnAVStart and a running clock; playerid."""
-    with kodi.listen() as events:
-        if "to" in item:
-            kodi.jsonrpc("Player.GoTo", item)
-        else:
-            kodi.jsonrpc("Player.Open", {"item": item})
-        events.wait_for("Player.OnAVStart", timeout=30)
-    player = kodi.wait_for(kodi.active_player, timeout=15, what="the player")
-    kodi.wait_for(lambda: _props(kodi, player["playerid"])[2] == 1, timeout=15, what="playback to run")
-    return player["playerid"]
+    playerid = steps.open_item(kodi, item)
+    kodi.wait_for(lambda: steps.player_props(kodi, playerid)[2] == 1, timeout=15, what="playback to run")
+    return playerid
 
 
 def _seek_and_play_on(kodi, playerid, percent, play_on):
     """Seek to `percent`, let it play `play_on` seconds more; returns the total time."""
-    _, total, _ = _props(kodi, playerid)
+    _, total, _ = steps.player_props(kodi, playerid)
     kodi.jsonrpc("Player.Seek", {"playerid": playerid, "value": {"percentage": float(percent)}})
     target = total * percent / 100.0 + play_on
-    kodi.wait_for(lambda: _props(kodi, playerid)[0] >= target, timeout=30 + play_on * 3, interval=0.1,
-                  what="%.0f s of play after the seek to %.0f %%" % (play_on, percent))
+    kodi.wait_for(lambda: steps.player_props(kodi, playerid)[0] >= target, timeout=30 + play_on * 3,
+                  interval=0.1, what="%.0f s of play after the seek to %.0f %%" % (play_on, percent))
     return total
-
-
-def _stop_player(kodi):
-    player = kodi.active_player()
-    if player is not None:
-        kodi.jsonrpc("Player.Stop", {"playerid": player["playerid"]})
-    kodi.wait_for(lambda: kodi.active_player() is None, timeout=15, what="the player to stop")
 
 
 def _title(playback):
@@ -173,7 +137,7 @@ def test_next_at_50_percent_keeps_50_percent_for_the_first_item(account, standin
     kodi.jsonrpc("Playlist.Add", {"playlistid": 1, "item": [{"episodeid": first}, {"episodeid": second}]})
     playerid = _open(kodi, {"playlistid": 1, "position": 0})
     total = _seek_and_play_on(kodi, playerid, 50, 3.0)
-    before, _, _ = _props(kodi, playerid)
+    before, _, _ = steps.player_props(kodi, playerid)
     _open(kodi, {"playerid": playerid, "to": "next"})   # no stop for S01E01 on real Kodi
     low, high = _window(before, total)
     kept = _held(standin, "Breaking Bad S01E01", low, high, "Next at 50 %")
@@ -183,26 +147,26 @@ def test_next_at_50_percent_keeps_50_percent_for_the_first_item(account, standin
     assert kodi.jsonrpc("Player.GetItem", {"playerid": playerid})["item"]["id"] == second
     # Back to the first item (GoTo its position: "previous" more than 3 s in restarts the item).
     total = _seek_and_play_on(kodi, playerid, 30, 3.0)
-    before, _, _ = _props(kodi, playerid)
+    before, _, _ = steps.player_props(kodi, playerid)
     _open(kodi, {"playerid": playerid, "to": 0})
     low, high = _window(before, total)
     kept = _held(standin, "Breaking Bad S01E02", low, high, "GoTo back to the first item")
     print("MEASURED goto-back: S01E02 left at %.2f s (%.2f %%), Simkl holds %.2f %%"
           % (before, 100.0 * before / total, kept))
-    _stop_player(kodi)
+    steps.stop_player(kodi)
 
 
 def test_player_open_mid_play_keeps_the_position_of_the_item_left(account, standin):
     kodi = account
     playerid = _open(kodi, {"episodeid": _episode(kodi, "Breaking Bad", 1, 2)})
     total = _seek_and_play_on(kodi, playerid, 30, 3.0)
-    before, _, _ = _props(kodi, playerid)
-    _open(kodi, {"movieid": _movie(kodi)})               # a widget / remote opens another item
+    before, _, _ = steps.player_props(kodi, playerid)
+    _open(kodi, {"movieid": steps.movie_id(kodi)})       # a widget / remote opens another item
     low, high = _window(before, total)
     kept = _held(standin, "Breaking Bad S01E02", low, high, "Player.Open mid-play at 30 %")
     print("MEASURED open-mid-play: S01E02 left at %.2f s (%.2f %%), Simkl holds %.2f %%"
           % (before, 100.0 * before / total, kept))
-    _stop_player(kodi)
+    steps.stop_player(kodi)
 
 
 def test_four_minute_library_episode_paused_at_40_percent_is_listed_on_the_second_kodi(
@@ -212,19 +176,17 @@ def test_four_minute_library_episode_paused_at_40_percent_is_listed_on_the_secon
     total = _seek_and_play_on(kodi, playerid, 40, 0.0)
     assert total < 300, "the clip is meant to be a 4-minute episode"
     kodi.jsonrpc("Player.PlayPause", {"playerid": playerid, "play": False})
-    kodi.wait_for(lambda: _props(kodi, playerid)[2] == 0, timeout=10, what="the pause")
-    paused, _, _ = _props(kodi, playerid)
+    kodi.wait_for(lambda: steps.player_props(kodi, playerid)[2] == 0, timeout=10, what="the pause")
+    paused, _, _ = steps.player_props(kodi, playerid)
     progress = 100.0 * paused / total
     held = _held(standin, "Bluey S01E01", progress - 1.0, progress + 1.0, "4-minute episode paused")
-    _stop_player(kodi)
+    steps.stop_player(kodi)
     b = kodi_factory("B")
-    _sign_in(b)
+    steps.sign_in(b, TOKEN)
     deadline = time.monotonic() + LIST_TIMEOUT
     labels = []
     while True:
-        reply = b.jsonrpc("Files.GetDirectory", {"directory": ROOT_URL, "media": "video",
-                                                 "properties": ["title", "file", "plot"]})
-        entries = reply.get("files") or []
+        entries = steps.open_root(b)
         labels = [(e.get("label"), e.get("plot")) for e in entries]
         shown = [WATCHED.search(e.get("plot") or "") for e in entries if "Bluey" in (e.get("label") or "")]
         if any(m and abs(int(m.group(1)) - held) <= 1 for m in shown):
@@ -245,15 +207,15 @@ def test_multi_episode_file_sends_each_episode_its_own_progress(account, standin
     total = _seek_and_play_on(kodi, playerid, 25, 0.0)          # half of the first episode
     half = total / 2.0
     kodi.jsonrpc("Player.PlayPause", {"playerid": playerid, "play": False})
-    kodi.wait_for(lambda: _props(kodi, playerid)[2] == 0, timeout=10, what="the first pause")
-    paused = _props(kodi, playerid)[0]
+    kodi.wait_for(lambda: steps.player_props(kodi, playerid)[2] == 0, timeout=10, what="the first pause")
+    paused = steps.player_props(kodi, playerid)[0]
     first_part = _held(standin, "Bluey S01E02", 100.0 * paused / half - 1.5, 100.0 * paused / half + 1.5,
                        "the first part of S01E02E03")
     kodi.jsonrpc("Player.PlayPause", {"playerid": playerid, "play": True})
     _seek_and_play_on(kodi, playerid, 75, 2.0)                  # half into the second episode
     kodi.jsonrpc("Player.PlayPause", {"playerid": playerid, "play": False})
-    kodi.wait_for(lambda: _props(kodi, playerid)[2] == 0, timeout=10, what="the second pause")
-    paused = _props(kodi, playerid)[0]
+    kodi.wait_for(lambda: steps.player_props(kodi, playerid)[2] == 0, timeout=10, what="the second pause")
+    paused = steps.player_props(kodi, playerid)[0]
     want = 100.0 * (paused - half) / half
     second_part = _held(standin, "Bluey S01E03", want - 1.5, want + 1.5, "the second part of S01E02E03")
     watched = [(h.get("season"), h.get("number")) for h in standin.state()["history"]
@@ -261,7 +223,7 @@ def test_multi_episode_file_sends_each_episode_its_own_progress(account, standin
     print("MEASURED multi-episode: S01E02 paused at %.2f %%, then S01E03 at %.2f %% (file %.1f s); "
           "history %r" % (first_part, second_part, total, watched))
     assert (1, 2) in watched and (1, 3) not in watched
-    _stop_player(kodi)
+    steps.stop_player(kodi)
 
 
 def test_trailer_played_with_the_movies_info_tag_is_not_scrobbled(account, standin, realkodi_library):
@@ -269,7 +231,7 @@ def test_trailer_played_with_the_movies_info_tag_is_not_scrobbled(account, stand
     tag (title, media type, uniqueids and - on 20+ - its dbid). 360 s, longer than the old 5-minute
     threshold: its length is no help."""
     kodi = account
-    movieid = _movie(kodi)
+    movieid = steps.movie_id(kodi)
     trailer = str(realkodi_library.files["trailer:Inception"])
     before = len(standin.requests(path="/scrobble/"))
     with kodi.listen() as events:
@@ -291,8 +253,8 @@ def test_trailer_played_with_the_movies_info_tag_is_not_scrobbled(account, stand
     item = kodi.jsonrpc("Player.GetItem", {"playerid": playerid, "properties": ["file"]})["item"]
     kodi.wait_for(lambda: "skipped (trailer or extra)" in kodi.log_text(), timeout=30,
                   what="the service to recognise the trailer")
-    kodi.wait_for(lambda: _props(kodi, playerid)[0] >= 8, timeout=30, what="8 s of the trailer")
-    _stop_player(kodi)
+    kodi.wait_for(lambda: steps.player_props(kodi, playerid)[0] >= 8, timeout=30, what="8 s of the trailer")
+    steps.stop_player(kodi)
     sent = [(r["path"], (r.get("body") or {}).get("progress"))  # (a late stop of the last test
             for r in standin.requests(path="/scrobble/")[before:]  # is about its episode)
             if "movie" in (r.get("body") or {})]
@@ -302,12 +264,12 @@ def test_trailer_played_with_the_movies_info_tag_is_not_scrobbled(account, stand
 
 def test_sigkill_while_playing_with_every_request_hanging_keeps_the_position_after_restart(account, standin):
     kodi = account
-    movieid = _movie(kodi)
+    movieid = steps.movie_id(kodi)
     standin.fault("hang", path="/", times=100000, hang_seconds=20, then="close")  # every request of A
     try:
         playerid = _open(kodi, {"movieid": movieid})
         total = _seek_and_play_on(kodi, playerid, 40, 25.0)
-        at_kill, _, _ = _props(kodi, playerid)
+        at_kill, _, _ = steps.player_props(kodi, playerid)
         kodi.kill()                                       # power cut: no stop, no bookmark
     finally:
         standin.clear_faults()

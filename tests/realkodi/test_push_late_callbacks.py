@@ -11,15 +11,13 @@ seek started), and a sign-in followed at once by playback while every Simkl requ
 
 What push queued is read from the addon's debug lines in kodi.log ("scrobble: queued ...").
 """
-import json
-import os
 import re
 import threading
 import time
 
 import pytest
 
-from tests.realkodi.harness import ADDON_ID, time_to_seconds
+from tests.realkodi.harness import ADDON_ID, steps
 
 pytestmark = pytest.mark.realkodi
 
@@ -39,28 +37,13 @@ HOLD_TIMEOUT = 90.0
 
 @pytest.fixture(scope="module")
 def signed_in(kodi, standin):
-    standin.reset()
-    standin.seed(catalog=CATALOG, users=[{"token": TOKEN, "name": "alice", "type": "pro"}])
-    folder = kodi.addon_data()
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "account.json"
-    path.write_text(json.dumps({"token": TOKEN, "name": "alice", "plan": "pro"}), encoding="utf-8")
-    os.chmod(str(path), 0o600)
-    kodi.jsonrpc("Settings.SetSettingValue", {"setting": "debug.showloginfo", "value": True})
+    steps.seed_account(standin, CATALOG, TOKEN)
+    steps.sign_in(kodi, TOKEN)
+    steps.show_debug_log(kodi)
     return kodi
 
 
 # ----------------------------------------------------------------------------- helpers
-
-def _props(kodi, playerid):
-    p = kodi.jsonrpc("Player.GetProperties", {"playerid": playerid,
-                                              "properties": ["time", "totaltime", "speed"]})
-    return time_to_seconds(p["time"]), time_to_seconds(p["totaltime"]), p["speed"]
-
-
-def _movieid(kodi):
-    return kodi.jsonrpc("VideoLibrary.GetMovies")["movies"][0]["movieid"]
-
 
 def _episodeid(kodi, number):
     episodes = kodi.jsonrpc("VideoLibrary.GetEpisodes", {"properties": ["season", "episode"]})["episodes"]
@@ -68,32 +51,21 @@ def _episodeid(kodi, number):
 
 
 def _open(kodi, item):
-    with kodi.listen() as events:
-        kodi.jsonrpc("Player.Open", {"item": item})
-        events.wait_for("Player.OnAVStart", timeout=30)
-    player = kodi.wait_for(kodi.active_player, timeout=15, what="the player")
-    pid = player["playerid"]
-    kodi.wait_for(lambda: _props(kodi, pid)[2] == 1 and _props(kodi, pid)[0] > 1, timeout=30, interval=0.05,
-                  what="playback to run")
+    pid = steps.open_item(kodi, item)
+    kodi.wait_for(lambda: steps.player_props(kodi, pid)[2] == 1 and steps.player_props(kodi, pid)[0] > 1,
+                  timeout=30, interval=0.05, what="playback to run")
     return pid
-
-
-def _stop(kodi):
-    player = kodi.active_player()
-    if player is not None:
-        kodi.jsonrpc("Player.Stop", {"playerid": player["playerid"]})
-    kodi.wait_for(lambda: kodi.active_player() is None, timeout=15, what="the player to stop")
 
 
 def _seek(kodi, pid, percent, total):
     kodi.jsonrpc("Player.Seek", {"playerid": pid, "value": {"percentage": float(percent)}})
-    kodi.wait_for(lambda: abs(_props(kodi, pid)[0] - total * percent / 100.0) < 1.5, timeout=20,
+    kodi.wait_for(lambda: abs(steps.player_props(kodi, pid)[0] - total * percent / 100.0) < 1.5, timeout=20,
                   interval=0.05, what="the seek to %s %%" % percent)
 
 
 def _pause(kodi, pid):
     kodi.jsonrpc("Player.PlayPause", {"playerid": pid, "play": False})
-    kodi.wait_for(lambda: _props(kodi, pid)[2] == 0, timeout=10, interval=0.05, what="the pause")
+    kodi.wait_for(lambda: steps.player_props(kodi, pid)[2] == 0, timeout=10, interval=0.05, what="the pause")
 
 
 def _log_from(kodi, mark):
@@ -143,15 +115,15 @@ class GilHog:
 def test_movie_paused_at_40_percent_keeps_it_when_its_callbacks_run_after_the_next_episode_started(
         signed_in, standin):
     kodi = signed_in
-    pid = _open(kodi, {"movieid": _movieid(kodi)})
-    _, total, _ = _props(kodi, pid)
+    pid = _open(kodi, {"movieid": steps.movie_id(kodi)})
+    _, total, _ = steps.player_props(kodi, pid)
     mark = len(kodi.log_text())
     with GilHog(kodi) as hog:
         _seek(kodi, pid, 40, total)
         _pause(kodi, pid)
         time.sleep(0.5)
-        paused_at = _props(kodi, pid)[0]
-        _stop(kodi)
+        paused_at = steps.player_props(kodi, pid)[0]
+        steps.stop_player(kodi)
         kodi.jsonrpc("Player.Open", {"item": {"episodeid": _episodeid(kodi, 2)}})
         opened = len(kodi.log_text())
     queued = _wait_queued(kodi, mark, "stop", "the movie's stop to be queued")
@@ -165,20 +137,20 @@ def test_movie_paused_at_40_percent_keeps_it_when_its_callbacks_run_after_the_ne
     assert all(abs(p - want) <= TOLERANCE for _, p in queued[-2:]), (want, queued)
     kodi.wait_for(lambda: _held(standin, want - TOLERANCE, want + TOLERANCE), timeout=HOLD_TIMEOUT,
                   interval=0.5, what="Simkl to hold the movie at %.1f %%" % want)
-    _stop(kodi)
+    steps.stop_player(kodi)
 
 
 def test_pause_within_100_ms_of_a_seek_is_held_where_kodi_keeps_the_movie(signed_in):
     kodi = signed_in
-    movieid = _movieid(kodi)
+    movieid = steps.movie_id(kodi)
     kodi.jsonrpc("VideoLibrary.SetMovieDetails", {"movieid": movieid, "resume": {"position": 0}})
     pid = _open(kodi, {"movieid": movieid})
-    _, total, _ = _props(kodi, pid)
+    _, total, _ = steps.player_props(kodi, pid)
     mark = len(kodi.log_text())
     kodi.jsonrpc("Player.Seek", {"playerid": pid, "value": {"percentage": 40.0}})
     kodi.jsonrpc("Player.PlayPause", {"playerid": pid, "play": False})
-    kodi.wait_for(lambda: _props(kodi, pid)[2] == 0, timeout=10, interval=0.05, what="the pause")
-    _stop(kodi)
+    kodi.wait_for(lambda: steps.player_props(kodi, pid)[2] == 0, timeout=10, interval=0.05, what="the pause")
+    steps.stop_player(kodi)
     queued = _wait_queued(kodi, mark, "stop", "the stop to be queued")
     resume = kodi.wait_for(lambda: kodi.jsonrpc("VideoLibrary.GetMovieDetails", {
         "movieid": movieid, "properties": ["resume"]})["moviedetails"]["resume"]["position"] or None,
@@ -190,8 +162,8 @@ def test_pause_within_100_ms_of_a_seek_is_held_where_kodi_keeps_the_movie(signed
 
 def test_seek_while_paused_reaches_simkl_once_kodi_stays_paused_there(signed_in, standin):
     kodi = signed_in
-    pid = _open(kodi, {"movieid": _movieid(kodi)})
-    _, total, _ = _props(kodi, pid)
+    pid = _open(kodi, {"movieid": steps.movie_id(kodi)})
+    _, total, _ = steps.player_props(kodi, pid)
     mark = len(kodi.log_text())
     _pause(kodi, pid)
     _wait_queued(kodi, mark, "pause", "the pause to be queued")
@@ -199,7 +171,7 @@ def test_seek_while_paused_reaches_simkl_once_kodi_stays_paused_there(signed_in,
         kodi.jsonrpc("Player.Seek", {"playerid": pid, "value": {"percentage": float(percent)}})
         time.sleep(0.3)
     def landed():
-        position = _props(kodi, pid)[0]
+        position = steps.player_props(kodi, pid)[0]
         return position if abs(position - 0.4 * total) < 1.5 else None
 
     position = kodi.wait_for(landed, timeout=20, interval=0.1, what="the paused seek to land at 40 %")
@@ -216,7 +188,7 @@ def test_seek_while_paused_reaches_simkl_once_kodi_stays_paused_there(signed_in,
     assert [a for a, _ in queued].count("pause") == 2, queued  # the first pause, then one at 40 %
     kodi.wait_for(lambda: _held(standin, want - TOLERANCE, want + TOLERANCE), timeout=HOLD_TIMEOUT,
                   interval=0.5, what="Simkl to hold the movie at %.1f %%" % want)
-    _stop(kodi)
+    steps.stop_player(kodi)
 
 
 def test_sign_in_then_playing_at_once_while_every_simkl_request_hangs(signed_in, standin):
@@ -226,18 +198,18 @@ def test_sign_in_then_playing_at_once_while_every_simkl_request_hangs(signed_in,
     standin.fault("hang", path="/", times=100000, hang_seconds=20)
     try:
         kodi.jsonrpc("JSONRPC.NotifyAll", {"sender": ADDON_ID, "message": "check", "data": {}})
-        pid = _open(kodi, {"movieid": _movieid(kodi)})
-        _, total, _ = _props(kodi, pid)
+        pid = _open(kodi, {"movieid": steps.movie_id(kodi)})
+        _, total, _ = steps.player_props(kodi, pid)
         mark = len(kodi.log_text())
         _seek(kodi, pid, 40, total)
         _pause(kodi, pid)
-        paused_at = _props(kodi, pid)[0]
-        _stop(kodi)
+        paused_at = steps.player_props(kodi, pid)[0]
+        steps.stop_player(kodi)
         _open(kodi, {"episodeid": _episodeid(kodi, 3)})
         queued = _wait_queued(kodi, mark, "stop", "the movie's stop to be queued")
         want = 100.0 * paused_at / total
         print("MEASURED hanging Simkl: movie paused at %.2f %%; queued %r" % (want, queued))
         assert all(abs(p - want) <= TOLERANCE for _, p in queued[-2:]), (want, queued)
-        _stop(kodi)
+        steps.stop_player(kodi)
     finally:
         standin.clear_faults()

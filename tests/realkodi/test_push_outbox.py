@@ -14,8 +14,8 @@ One Kodi (A), steps in file order, sharing A and the stand-in:
 import pytest
 
 from tests.realkodi import conftest as rk
-from tests.realkodi.harness import ADDON_ID
-from tests.realkodi.test_handoff import _bool, _movie, _pause_at, _pending_pin, _stored_account
+from tests.realkodi.harness import ADDON_ID, steps
+from tests.realkodi.test_handoff import _movie, _pause_at, _pending_pin, _stored_account
 
 pytestmark = pytest.mark.realkodi
 
@@ -33,8 +33,7 @@ DELIVERY_TIMEOUT = 240.0
 
 @pytest.fixture(scope="module")
 def account(standin):
-    standin.reset()
-    standin.seed(catalog=CATALOG, users=[{"token": TOKEN, "name": "alice", "type": "free"}])
+    steps.seed_account(standin, CATALOG, TOKEN, plan="free")
     standin.configure(pin_interval=1)
     return TOKEN
 
@@ -43,7 +42,7 @@ def account(standin):
 def kodi(kodi_env, realkodi_library, account):
     inst = rk._start("A", kodi_env, realkodi_library)
     try:
-        inst.jsonrpc("Settings.SetSettingValue", {"setting": "debug.showloginfo", "value": True})
+        steps.show_debug_log(inst)
         yield inst
     finally:
         rk._stop(inst)
@@ -63,7 +62,7 @@ def _sign_in(kodi, standin, token, known):
     standin.approve_pin(pin["user_code"], token=token)
     kodi.wait_for(lambda: (_stored_account(kodi) or {}).get("token") == token, timeout=20,
                   what="the approved token to be stored")
-    kodi.wait_for(lambda: not _bool(kodi, "Window.IsActive(simkl-pin.xml)"), timeout=10,
+    kodi.wait_for(lambda: not steps.info_bool(kodi, "Window.IsActive(simkl-pin.xml)"), timeout=10,
                   what="the PIN dialog to close itself")
 
 

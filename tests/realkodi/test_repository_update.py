@@ -26,7 +26,7 @@ import pytest
 
 from tests._releases import newer_tree
 from tests.realkodi import conftest as rk
-from tests.realkodi.harness import ADDON_ID, KodiInstance
+from tests.realkodi.harness import ADDON_ID, steps
 from tests.realkodi.test_handoff import _episode, _movie, _pause_at, _pending_pin, _stored_account
 from tools import build_repo, build_zip
 from tools.serve_repo import RepoServer
@@ -81,8 +81,7 @@ class Release:
 
 @pytest.fixture(scope="module")
 def account(standin):
-    standin.reset()
-    standin.seed(catalog=CATALOG, users=[{"token": TOKEN, "name": "alice", "type": "free"}])
+    steps.seed_account(standin, CATALOG, TOKEN, plan="free")
     standin.configure(pin_interval=1)
     return TOKEN
 
@@ -110,16 +109,16 @@ def release(tmp_path_factory, kodi_version):
 
 @pytest.fixture(scope="module")
 def kodi(kodi_env, realkodi_library, account, release):
-    inst = KodiInstance("U", env=kodi_env, library=realkodi_library, addon_source=None,
-                        preinstall_requests=False, gui_settings={"general.addonupdates": "0"},
-                        file_sources={SOURCE_NAME: release.server.url},
-                        addon_settings={"skip_shorter_than": "0"})
-    release.requests_dir = inst.requests_module(release.base / "requests")  # built for THIS Kodi
-    release.publish(ROOT)
-    inst.start()
-    rk._LIVE.append(inst)
+    def publish(inst):
+        release.requests_dir = inst.requests_module(release.base / "requests")  # built for THIS Kodi
+        release.publish(ROOT)
+
+    inst = rk._start("U", kodi_env, realkodi_library, before_start=publish, addon_source=None,
+                     preinstall_requests=False, gui_settings={"general.addonupdates": "0"},
+                     file_sources={SOURCE_NAME: release.server.url},
+                     addon_settings={"skip_shorter_than": "0"})
     # The addon's debug lines (what push queued) in the logs saved when a step fails.
-    inst.jsonrpc("Settings.SetSettingValue", {"setting": "debug.showloginfo", "value": True})
+    steps.show_debug_log(inst)
     try:
         yield inst
     finally:

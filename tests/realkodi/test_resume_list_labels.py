@@ -6,7 +6,6 @@ the Bag...") and the duration ("05:00"), and SORT_METHOD_NONE read "Sort by: Dat
 (kodi/listing.py has the masks that keep ours). This reads the labels as the skin has them
 (XBMC.GetInfoLabels on the container), not as the plugin set them.
 """
-import json
 import os
 import time
 from pathlib import Path
@@ -14,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.realkodi import conftest as rk
-from tests.realkodi.harness import ADDON_ID, TEST_CLIENT_ID, KodiInstance
+from tests.realkodi.harness import ADDON_ID, steps
 
 pytestmark = pytest.mark.realkodi
 
@@ -35,10 +34,6 @@ def _labels(kodi, names):
     return kodi.jsonrpc("XBMC.GetInfoLabels", {"labels": list(names)})
 
 
-def _bool(kodi, condition):
-    return kodi.jsonrpc("XBMC.GetInfoBooleans", {"booleans": [condition]})[condition]
-
-
 def _source():
     """HANDOFF_ADDON_SOURCE=<dir>: run on another copy of the addon (as test_handoff.py does),
     e.g. the one before the fix, to see this test fail."""
@@ -47,23 +42,14 @@ def _source():
 
 
 @pytest.fixture(scope="module")
-def kodi_signed_in(standin, realkodi_library):
-    standin.reset()
-    standin.seed(catalog=CATALOG, users=[{"token": TOKEN, "name": "alice", "type": "pro"}])
+def kodi_signed_in(kodi_env, standin, realkodi_library):
+    steps.seed_account(standin, CATALOG, TOKEN)
     standin.add_playback(movie={"ids": {"imdb": "tt1375666"}}, progress=40.0, ago=600, user=TOKEN)
     standin.add_playback(show={"ids": {"tvdb": 81189}}, episode={"season": 1, "number": 2},
                          progress=70.0, ago=7200, user=TOKEN)
-    inst = KodiInstance("labels", env={"SIMKL_API_URL": standin.url, "SIMKL_CLIENT_ID": TEST_CLIENT_ID},
-                           library=realkodi_library, addon_settings={"skip_shorter_than": "0"},
-                           **_source())
-    inst.prepare()
     # What /login stores (store/account.py): signed in before Kodi starts, no PIN dialog.
-    folder = inst.addon_data()
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "account.json").write_text(json.dumps({"token": TOKEN, "name": "alice", "plan": "pro"}),
-                                         encoding="utf-8")
-    inst.start()
-    rk._LIVE.append(inst)
+    inst = rk._start("labels", kodi_env, realkodi_library, addon_settings={"skip_shorter_than": "0"},
+                     before_start=lambda kodi: steps.sign_in(kodi, TOKEN), **_source())
     try:
         yield inst
     finally:
@@ -81,7 +67,7 @@ def _open_list(kodi, want, timeout=60.0):
             got = _labels(kodi, ["Container.FolderPath", "Container.NumItems"])
             return (got["Container.FolderPath"].startswith(ROOT_URL)
                     and int(got["Container.NumItems"] or 0) >= want
-                    and not _bool(kodi, "Window.IsActive(busydialog)"))
+                    and not steps.info_bool(kodi, "Window.IsActive(busydialog)"))
 
         try:
             return kodi.wait_for(drawn, timeout=10, interval=0.3, what="the resume list")

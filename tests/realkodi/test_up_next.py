@@ -10,18 +10,15 @@ plugin root, as a remote or a widget) sends the on-open check -> B's service see
 timestamp move, fetches /sync/all-items/shows/watching?date_from=... -> builds the up-next entry
 from its library -> the next read of the root lists it.
 """
-import json
-import os
 import time
 
 import pytest
 
 from tests.realkodi import conftest as rk
-from tests.realkodi.harness import ADDON_ID, time_to_seconds
+from tests.realkodi.harness import steps, time_to_seconds
 
 pytestmark = pytest.mark.realkodi
 
-ROOT_URL = "plugin://%s/" % ADDON_ID
 TOKEN = "upnext-account-token"
 CATALOG = [
     {"type": "show", "title": "Breaking Bad", "year": 2008, "runtime": 47, "seasons": {"1": 7},
@@ -40,9 +37,7 @@ LIST_TIMEOUT = 60.0
 
 @pytest.fixture(scope="module")
 def account(standin):
-    standin.reset()
-    standin.seed(catalog=CATALOG, users=[{"token": TOKEN, "name": "alice", "type": "pro"}])
-    return TOKEN
+    return steps.seed_account(standin, CATALOG, TOKEN)
 
 
 @pytest.fixture(scope="module")
@@ -52,28 +47,12 @@ def pair(kodi_env, realkodi_library, account):
         for name, settings in (("A", SETTINGS_A), ("B", SETTINGS_B)):
             inst = rk._start(name, kodi_env, realkodi_library, addon_settings=settings)
             started.append(inst)
-            _sign_in(inst, account)
-            inst.jsonrpc("Settings.SetSettingValue", {"setting": "debug.showloginfo", "value": True})
+            steps.sign_in(inst, account)
+            steps.show_debug_log(inst)
         yield started[0], started[1]
     finally:
         for inst in started:
             rk._stop(inst)
-
-
-def _sign_in(kodi, token):
-    """What the addon's /login stores (store/account.py), 0600."""
-    folder = kodi.addon_data()
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "account.json"
-    path.write_text(json.dumps({"token": token, "name": "alice", "plan": "pro"}), encoding="utf-8")
-    os.chmod(str(path), 0o600)
-
-
-def _root(kodi):
-    """One open of the plugin root (it draws from the cache and asks the service for a check)."""
-    reply = kodi.jsonrpc("Files.GetDirectory", {"directory": ROOT_URL, "media": "video",
-                                                "properties": ["title", "file", "plot"]})
-    return reply.get("files") or []
 
 
 def _episode(kodi, season, number):
@@ -90,17 +69,14 @@ def test_a_watches_s01e01_to_the_end_and_b_offers_s01e02_after_one_open_and_play
         pair, standin, realkodi_library):
     a, b = pair
     # B's first open: its first check reads the (empty) watching list in full.
-    _root(b)
+    steps.open_root(b)
     b.wait_for(lambda: standin.requests("/sync/all-items/shows/watching"), timeout=LIST_TIMEOUT,
                what="B's first check to read the watching list")
 
     # A watches S01E01 to the end: open it, jump to 95 %, let it play out.
-    with a.listen() as events:
-        a.jsonrpc("Player.Open", {"item": {"episodeid": _episode(a, 1, 1)["episodeid"]}})
-        events.wait_for("Player.OnAVStart", timeout=30)
-    player = a.wait_for(a.active_player, timeout=15, what="A's player")
+    playerid = steps.open_item(a, {"episodeid": _episode(a, 1, 1)["episodeid"]}, what="A's player")
     time.sleep(1.0)  # onAVStarted -> A's push has seen the start
-    a.jsonrpc("Player.Seek", {"playerid": player["playerid"], "value": {"percentage": 95.0}})
+    a.jsonrpc("Player.Seek", {"playerid": playerid, "value": {"percentage": 95.0}})
     a.wait_for(lambda: a.active_player() is None, timeout=60, what="S01E01 to play to its end on A")
     a.wait_for(lambda: _watched_on_simkl(standin), timeout=PUSH_TIMEOUT,
                what="A's stop scrobble to mark S01E01 watched on Simkl")
@@ -109,7 +85,7 @@ def test_a_watches_s01e01_to_the_end_and_b_offers_s01e02_after_one_open_and_play
 
     # B: ONE open; its check must bring the up-next entry.
     standin.clear_requests()
-    _root(b)
+    steps.open_root(b)
     delta = b.wait_for(lambda: [r for r in standin.requests("/sync/all-items/shows/watching")
                                 if r["query"].get("date_from")],
                        timeout=LIST_TIMEOUT, what="B's check to fetch the changed watching shows")
@@ -118,7 +94,7 @@ def test_a_watches_s01e01_to_the_end_and_b_offers_s01e02_after_one_open_and_play
     assert sync[:first_fetch] == ["/sync/activities"], sync  # one open -> one activities call -> fetch
 
     def listed():
-        for entry in _root(b):
+        for entry in steps.open_root(b):
             if "/play_next?" in (entry.get("file") or ""):
                 return entry
         return None
@@ -129,14 +105,11 @@ def test_a_watches_s01e01_to_the_end_and_b_offers_s01e02_after_one_open_and_play
 
     # Selecting it (what OK on the entry, or a widget, does): S01E02 from the start.
     s01e02 = _episode(b, 1, 2)
-    with b.listen() as events:
-        b.jsonrpc("Player.Open", {"item": {"file": entry["file"]}})
-        events.wait_for("Player.OnAVStart", timeout=30)
+    playerid = steps.open_item(b, {"file": entry["file"]}, what="B's player")
     try:
-        player = b.wait_for(b.active_player, timeout=15, what="B's player")
-        item = b.jsonrpc("Player.GetItem", {"playerid": player["playerid"], "properties": ["file"]})["item"]
+        item = b.jsonrpc("Player.GetItem", {"playerid": playerid, "properties": ["file"]})["item"]
         assert item["file"] == s01e02["file"] == str(realkodi_library.files["episode:Breaking Bad:1:2"])
-        props = b.jsonrpc("Player.GetProperties", {"playerid": player["playerid"], "properties": ["time"]})
+        props = b.jsonrpc("Player.GetProperties", {"playerid": playerid, "properties": ["time"]})
         assert time_to_seconds(props["time"]) < 5.0, props  # from the start (not a resume point)
     finally:
         current = b.active_player()

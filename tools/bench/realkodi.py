@@ -28,7 +28,6 @@ import os
 import statistics
 import sys
 import time
-import urllib.request
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 for _p in (os.path.join(REPO, "lib"), REPO):
@@ -51,29 +50,6 @@ POLL_INTERVALS_MIN = (5, 15)  # settings: minimum and default poll_interval
 
 def _median(values):
     return statistics.median(values) if values else None
-
-
-def _simkl(standin, method, path, body=None):
-    data = json.dumps(body).encode("utf-8") if body is not None else None
-    req = urllib.request.Request("%s%s?client_id=%s" % (standin.url, path, CLIENT_ID), data=data,
-                                 method=method, headers={"Content-Type": "application/json",
-                                                         "Authorization": "Bearer " + TOKEN})
-    with urllib.request.urlopen(req, timeout=10) as reply:
-        return reply.status
-
-
-def _sign_in(kodi):
-    folder = kodi.addon_data()
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "account.json"
-    path.write_text(json.dumps({"token": TOKEN, "name": "bench", "plan": "pro"}), encoding="utf-8")
-    os.chmod(str(path), 0o600)
-
-
-def _root_entries(kodi, root):
-    reply = kodi.jsonrpc("Files.GetDirectory", {"directory": root, "media": "video",
-                                                "properties": ["title", "file", "plot"]})
-    return reply.get("files") or []
 
 
 def _listed(entries, root, progress):
@@ -100,14 +76,17 @@ def _wait_check_gap(standin):
 
 def _handoff_once(kodi, standin, root, progress):
     """A's pause reaches Simkl -> B's root lists it. Returns the figures of one run."""
-    status = _simkl(standin, "POST", "/scrobble/pause", {"progress": progress, "movie": {"ids": MOVIE_IDS}})
+    from tools.realkodi import steps
+
+    pause = {"progress": progress, "movie": {"ids": MOVIE_IDS}}
+    status = steps.as_other_device(standin, "POST", "/scrobble/pause", pause, TOKEN, CLIENT_ID)
     t0 = time.time()
     if status != 201:
         raise RuntimeError("the stand-in refused the pause: %s" % status)
     listings = 0
     entry = None
     while entry is None:
-        entries = _root_entries(kodi, root)
+        entries = steps.open_root(kodi, root)
         listings += 1
         t1 = time.time()
         entry = _listed(entries, root, progress)
@@ -126,16 +105,12 @@ def _handoff_once(kodi, standin, root, progress):
 
 def _start_error(kodi, entry, progress, duration):
     """Open the entry; (start position at Player.OnAVStart, target, error) in seconds."""
-    from tools.realkodi import time_to_seconds
+    from tools.realkodi import steps, time_to_seconds
 
-    with kodi.listen() as events:
-        kodi.jsonrpc("Player.Open", {"item": {"file": entry["file"]}})
-        events.wait_for("Player.OnAVStart", timeout=30)
-    player = kodi.wait_for(kodi.active_player, timeout=10, what="the player")
-    props = kodi.jsonrpc("Player.GetProperties", {"playerid": player["playerid"], "properties": ["time"]})
+    playerid = steps.open_item(kodi, {"file": entry["file"]})
+    props = kodi.jsonrpc("Player.GetProperties", {"playerid": playerid, "properties": ["time"]})
     start = time_to_seconds(props["time"])
-    kodi.jsonrpc("Player.Stop", {"playerid": player["playerid"]})
-    kodi.wait_for(lambda: kodi.active_player() is None, timeout=15, what="the player to stop")
+    steps.stop_player(kodi)
     target = duration * progress / 100.0
     return {"start_s": start, "target_s": target, "error_s": start - target}
 
@@ -161,7 +136,7 @@ def _idle_summary(slices):
 
 
 def run(repeats=5, idle_seconds=60.0, say=print):
-    from tools.realkodi import ADDON_ID, KodiInstance, build_library, kodi_available, probe_duration
+    from tools.realkodi import ADDON_ID, KodiInstance, build_library, kodi_available, probe_duration, steps
     from tools.simkl_standin import StandIn
 
     if not kodi_available():
@@ -177,14 +152,14 @@ def run(repeats=5, idle_seconds=60.0, say=print):
     standin.start()
     kodi = None
     try:
-        standin.seed(catalog=CATALOG, users=[{"token": TOKEN, "name": "bench", "type": "pro"}])
+        steps.seed_account(standin, CATALOG, TOKEN, name="bench")
         kodi = KodiInstance("bench", env={"SIMKL_API_URL": standin.url, "SIMKL_CLIENT_ID": CLIENT_ID},
                             library=library, addon_settings=SETTINGS)
         kodi.start()
         figures["boot_s"], figures["scan_s"] = kodi.boot_seconds, kodi.scan_seconds
-        _sign_in(kodi)
+        steps.sign_in(kodi, TOKEN, name="bench")
         # A first check so that B's service has built its (empty) list and the start-up poll is done.
-        kodi.wait_for(lambda: _root_entries(kodi, root) and _last_check_time(standin), timeout=30,
+        kodi.wait_for(lambda: steps.open_root(kodi, root) and _last_check_time(standin), timeout=30,
                       interval=1.0, what="B's first check")
 
         say("    hand-off with the on-open check and start position: %d runs" % repeats)
