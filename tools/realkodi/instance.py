@@ -82,10 +82,6 @@ def set_default_version(version: Optional[str]) -> None:
     _DEFAULT_VERSION = version
 
 
-def default_version() -> Optional[str]:
-    return _DEFAULT_VERSION
-
-
 def kodi_available(kodi_version: Optional[str] = None) -> bool:
     try:
         return kodi_roots.kodi_root(kodi_version or _DEFAULT_VERSION).exists()
