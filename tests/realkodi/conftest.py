@@ -30,6 +30,7 @@ makes it the default version of every KodiInstance started meanwhile (fixtures i
 - A missing Kodi root skips its version's tests, except as root (`make test` builds the roots
   first, so a missing one is a failure there).
 """
+import contextlib
 import os
 from collections import defaultdict
 
@@ -218,6 +219,24 @@ def _start(name, env, library, before_start=None, **kwargs):
     inst.start()
     _LIVE.append(inst)
     return inst
+
+
+@contextlib.contextmanager
+def _started(env, library, *named, ready=None):
+    """Kodis started in turn, `named` = (name, KodiInstance kwargs) each, `ready(inst)` run
+    after each start (sign it in...); the list of them. All stopped after, also when a later
+    start fails. A module's pair fixture: `with _started(...) as (a, b): yield a, b`."""
+    started = []
+    try:
+        for name, kwargs in named:
+            inst = _start(name, env, library, **kwargs)
+            started.append(inst)
+            if ready is not None:
+                ready(inst)
+        yield started
+    finally:
+        for inst in started:
+            _stop(inst)
 
 
 def _stop(inst):

@@ -49,15 +49,10 @@ def a_and_b(kodi_env, realkodi_library, account):
     def signed_in(kodi):  # account.json before boot, as /login stores it
         steps.sign_in(kodi, account)
 
-    started = []
-    try:
-        for name, version in (("A19", A_VERSION), ("B21", B_VERSION)):
-            started.append(rk._start(name, kodi_env, realkodi_library, kodi_version=version,
-                                     addon_settings=SETTINGS, before_start=signed_in))
-        yield started[0], started[1]
-    finally:
-        for inst in started:
-            rk._stop(inst)
+    named = [(name, {"kodi_version": version, "addon_settings": SETTINGS, "before_start": signed_in})
+             for name, version in (("A19", A_VERSION), ("B21", B_VERSION))]
+    with rk._started(kodi_env, realkodi_library, *named) as (a, b):
+        yield a, b
 
 
 def _matches(item):

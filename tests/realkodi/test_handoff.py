@@ -68,17 +68,11 @@ def account(standin):
 @pytest.fixture(scope="module")
 def pair(kodi_env, realkodi_library, account):
     """Kodis A and B, started together, shared by every step of this module."""
-    started = []
-    try:
-        for name in ("A", "B"):
-            inst = rk._start(name, kodi_env, realkodi_library, addon_settings=SETTINGS, **_source())
-            started.append(inst)
-            # The addon's debug lines (what push queued, what pull decided) in the saved logs.
-            steps.show_debug_log(inst)
-        yield started[0], started[1]
-    finally:
-        for inst in started:
-            rk._stop(inst)
+    kwargs = dict(addon_settings=SETTINGS, **_source())
+    # The addon's debug lines (what push queued, what pull decided) in the saved logs.
+    with rk._started(kodi_env, realkodi_library, ("A", kwargs), ("B", kwargs),
+                     ready=steps.show_debug_log) as (a, b):
+        yield a, b
 
 
 # ----------------------------------------------------------------------------- helpers

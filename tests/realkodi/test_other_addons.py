@@ -69,18 +69,14 @@ def clip(realkodi_library):
 def pair(kodi_env, realkodi_library, account):
     from tests.realkodi import conftest as rk
 
-    started = []
-    try:
-        for name, settings in (("A", A_SETTINGS), ("B", B_SETTINGS)):
-            inst = rk._start(name, kodi_env, realkodi_library, addon_settings=settings,
-                             extra_addons=[TEST_PLAYER_DIR])
-            started.append(inst)
-            steps.sign_in(inst, account)
-            steps.show_debug_log(inst)
-        yield started[0], started[1]
-    finally:
-        for inst in started:
-            rk._stop(inst)
+    def signed_in(kodi):
+        steps.sign_in(kodi, account)
+        steps.show_debug_log(kodi)
+
+    named = [(name, {"addon_settings": settings, "extra_addons": [TEST_PLAYER_DIR]})
+             for name, settings in (("A", A_SETTINGS), ("B", B_SETTINGS))]
+    with rk._started(kodi_env, realkodi_library, *named, ready=signed_in) as (a, b):
+        yield a, b
 
 
 # ----------------------------------------------------------------------------- helpers

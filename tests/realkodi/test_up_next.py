@@ -42,17 +42,13 @@ def account(standin):
 
 @pytest.fixture(scope="module")
 def pair(kodi_env, realkodi_library, account):
-    started = []
-    try:
-        for name, settings in (("A", SETTINGS_A), ("B", SETTINGS_B)):
-            inst = rk._start(name, kodi_env, realkodi_library, addon_settings=settings)
-            started.append(inst)
-            steps.sign_in(inst, account)
-            steps.show_debug_log(inst)
-        yield started[0], started[1]
-    finally:
-        for inst in started:
-            rk._stop(inst)
+    def signed_in(kodi):
+        steps.sign_in(kodi, account)
+        steps.show_debug_log(kodi)
+
+    with rk._started(kodi_env, realkodi_library, ("A", {"addon_settings": SETTINGS_A}),
+                     ("B", {"addon_settings": SETTINGS_B}), ready=signed_in) as (a, b):
+        yield a, b
 
 
 def _episode(kodi, season, number):
