@@ -172,9 +172,14 @@ def pytest_runtest_makereport(item, call):
     if rep.when == "call" or not rep.passed:
         for inst in list(_instance._RUNNING):
             inst.is_running()  # notes a crash (an exit nobody asked for)
-            for crash in inst.crashes:
-                if not any(c == crash for _, c in _CRASHES):
-                    _CRASHES.append((item.nodeid, crash))
+            _note_crashes(inst, item.nodeid)
+
+
+def _note_crashes(inst, where):
+    """List `inst`'s crashes not listed yet in the summary, seen in `where`."""
+    for crash in inst.crashes:
+        if not any(c == crash for _, c in _CRASHES):
+            _CRASHES.append((where, crash))
 
 
 def _crashed_instances():
@@ -244,9 +249,7 @@ def _stop(inst):
     if inst in _LIVE:
         _LIVE.remove(inst)
     inst.stop()
-    for crash in inst.crashes:  # also a crash while quitting
-        if not any(c == crash for _, c in _CRASHES):
-            _CRASHES.append(("(stopping %s)" % inst.name, crash))
+    _note_crashes(inst, "(stopping %s)" % inst.name)  # also a crash while quitting
 
 
 def pytest_terminal_summary(terminalreporter):
