@@ -21,7 +21,7 @@ BUCKET_OF_TYPE = {"movie": "movies", "show": "tv_shows", "anime": "anime"}
 WATCHED_THRESHOLD = 80.0
 RESCROBBLE_WINDOW = 3600
 LIST_TYPES = {"shows": "show", "movies": "movie", "anime": "anime"}  # /sync/all-items/{type}
-LIST_KEY_OF_TYPE = {"show": "shows", "movie": "movies", "anime": "anime"}
+LIST_KEY_OF_TYPE = {kind: key for key, kind in LIST_TYPES.items()}
 LIST_STATUSES = ("watching", "plantowatch", "hold", "completed", "dropped")
 
 DEFAULT_OPTIONS = {
@@ -604,13 +604,10 @@ class State:
 
     def watchlist_item_json(self, user, item, entry, extended):
         kind = item["type"]
-        ids = {}
-        for key, value in item["ids"].items():
-            if key == "simkl" and not self.ms:
-                key = "simkl_id"
-            # Simkl sends some ids as strings ("tmdb": "62417"): so does the stand-in.
-            ids[key] = str(value) if key in ("tmdb", "tvdb") else value
-        container = {"title": item["title"], "year": item.get("year"), "ids": ids}
+        container = self.item_json(item)
+        # Simkl sends some ids as strings ("tmdb": "62417"): so does the stand-in.
+        ids = container["ids"] = {key: str(value) if key in ("tmdb", "tvdb") else value
+                                  for key, value in container["ids"].items()}
         key = "movie" if kind == "movie" else "show"
         if extended == "ids_only" or extended == "simkl_ids_only":
             if extended == "simkl_ids_only":
