@@ -74,6 +74,7 @@ DISK_RETRY = 5.0             # seconds between tries to write events kept in mem
 JUMP_SLACK = 3.0             # s: a sample that far from the expected position waits for a 2nd one
 JUMP_CONFIRM = 1.5           # s: ... taken at least this much later
 SWITCH_GRACE = 5.0           # s without samples after onPlayBackResumed while playing (Kodi's item switch)
+SWITCHING = float("inf")     # no samples from onPlayBackStarted until onAVStarted
 CHECKPOINT_INTERVAL = 10.0   # seconds of play between two checkpoint writes (power cut: <= this + 1 s lost)
 # onPlayBackSeek fires when the seek is asked; getTime() keeps saying where it started until the
 # player has moved [live, Kodi 20.1: 0.6 s idle, longer under load]. For this long after the
@@ -111,10 +112,11 @@ class ScrobblePush:
         self._unwritten = []  # [(account, ScrobbleAction, created or None)] the disk refused, oldest first
         self._disk_failed_at = None
         self._disk_told = False
-        self._switching = False
         self._anchor = None    # (position, when): the last trusted position of the session's item
         self._pending = None   # (position, when): a jump waiting for a second sample to agree
-        self._switch_until = None  # Kodi clock: no samples before (a resume while playing = a switch)
+        # Kodi clock: no samples before (Kodi switches items): SWITCHING from onPlayBackStarted
+        # until onAVStarted, SWITCH_GRACE s after onPlayBackResumed while playing
+        self._blind_until = None
         self._library_ref = None
         self._checkpoint_at = None
         self._checkpoint_saved = None
@@ -217,12 +219,12 @@ class ScrobblePush:
         and (real Kodi 19.1/20.1: the old file's name with the new item's time) when it jumps
         away from where the clock says the item is without a seek: such a jump counts only
         once a second sample agrees with it."""
-        if self.player is None or self._switching:
+        if self.player is None:
             return None
-        if self._switch_until is not None:
-            if self.ctx.now() < self._switch_until:
+        if self._blind_until is not None:
+            if self.ctx.now() < self._blind_until:
                 return None
-            self._switch_until = None
+            self._blind_until = None
         position = self.player.sample_time()
         if position is None:
             return None
@@ -405,12 +407,11 @@ class ScrobblePush:
 
     # -- player callbacks (main thread) --------------------------------------------------
     def on_playback_started(self):
-        self._switching = True  # until on_av_started: getTime() is the NEXT item's
+        self._blind_until = SWITCHING  # until on_av_started: getTime() is the NEXT item's
         self._seek = None
 
     def on_av_started(self):
-        self._switching = False
-        self._switch_until = None
+        self._blind_until = None
         self._seek = None
         previous = (self._marker, self._last_position, self._duration)
         # The new item's position and length: NOT fed to the session yet, which may still
@@ -487,7 +488,7 @@ class ScrobblePush:
             # Not a resume: real Kodi fires onPlayBackResumed when it switches to another item
             # without a stop (Player.Open mid-play, Next), before onPlayBackStarted; getTime()
             # may already be the next item's while getPlayingFile() still names this one.
-            self._switch_until = self.ctx.now() + SWITCH_GRACE
+            self._blind_until = max(self._blind_until or 0.0, self.ctx.now() + SWITCH_GRACE)
             return
         self._trust(self._last_position)  # nothing moved while paused (a seek says so itself)
         position = self._sample()
@@ -505,7 +506,7 @@ class ScrobblePush:
     def on_stopped(self):
         if self._stale_stop("stop"):
             return
-        self._switching = False
+        self._blind_until = None
         self._seek = None
         self._record(self.session.stopped())
         self._checkpoint(force=True)
@@ -514,7 +515,7 @@ class ScrobblePush:
     def on_ended(self):
         if self._stale_stop("end"):
             return
-        self._switching = False
+        self._blind_until = None
         self._seek = None
         self._record(self.session.ended())
         self._checkpoint(force=True)
