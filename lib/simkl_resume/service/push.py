@@ -544,14 +544,9 @@ class ScrobblePush:
         self._session_files = tuple(f for f in files if f)
         try:
             marker = self._lib().read_menu_marker()
-            matches = getattr(self._lib(), "marker_matches", None)
-            if marker and matches is not None:
-                return marker if matches(marker, files) else None
+            return marker if marker and self._lib().marker_matches(marker, files) else None
         except Exception:  # noqa: BLE001 - never break the player callback
             return None
-        if marker and marker.get("file") and marker.get("file") in files:
-            return marker
-        return None
 
     def _item_from_marker(self, marker):
         """Kodi did not say what plays (type "unknown", our plugin URL): the marker's library
