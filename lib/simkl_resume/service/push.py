@@ -266,15 +266,18 @@ class ScrobblePush:
         self._pending = None
 
     def _plausible(self, position, now):
+        """A sample within JUMP_SLACK of where the anchor says the item is now is taken; a jump
+        is taken only when a sample >= JUMP_CONFIRM s after it agrees with it (the earlier
+        jump, run on since); until then the newest jump at least that old waits."""
         anchor = self._anchor
         if anchor is not None:
             running = self.session.state != scrobble.PAUSED
             expected = anchor[0] + (max(0.0, now - anchor[1]) if running else 0.0)
             if abs(position - expected) > JUMP_SLACK:
                 pending = self._pending
-                if (pending is None or now - pending[1] < JUMP_CONFIRM
-                        or abs(position - (pending[0] + max(0.0, now - pending[1]))) > JUMP_SLACK):
-                    if pending is None or now - pending[1] >= JUMP_CONFIRM:
+                settled = pending is not None and now - pending[1] >= JUMP_CONFIRM
+                if not (settled and abs(position - (pending[0] + now - pending[1])) <= JUMP_SLACK):
+                    if pending is None or settled:
                         self._pending = (position, now)
                     return False
         self._anchor = (position, now)
