@@ -371,7 +371,7 @@ def decide_list_fetch(stored_lists: Optional[Dict[str, Dict[str, Optional[str]]]
     fresh_lists = fresh.lists or {}
     for bucket, list_type in LIST_TYPE_OF_BUCKET.items():
         new = fresh_lists.get(bucket) or {}
-        old = (stored_lists or {}).get(bucket) if isinstance(stored_lists, dict) else None
+        old = stored_lists.get(bucket) if isinstance(stored_lists, dict) else None
         if not isinstance(old, dict):
             plans.append(ListFetch(bucket, list_type, True, None, False))
             continue
