@@ -440,8 +440,8 @@ class ScrobblePush:
             return
         item = scrobble_item(now_playing.item) if now_playing.item is not None else None
         live = bool(now_playing.live) and self.skip_live
-        library_file = bool(getattr(now_playing, "library_file", False))
-        if not live and self._marker is not None and getattr(now_playing, "source", "") != SOURCE_LIBRARY:
+        library_file = bool(now_playing.library_file)
+        if not live and self._marker is not None and now_playing.source != SOURCE_LIBRARY:
             # Our menu's library item: before what other addons' window properties say (a
             # script.trakt.ids left over from an earlier playback must not rename it).
             item = self._item_from_marker(self._marker) or item
@@ -449,12 +449,12 @@ class ScrobblePush:
             library_file = True  # our menu resolved the library item's own file
         if item is None and not live:
             self._logf("debug", "scrobble: nothing identifiable in %s (%s); not sent"
-                       % (now_playing.file or "?", getattr(now_playing, "reason", "") or "no ids"))
+                       % (now_playing.file or "?", now_playing.reason or "no ids"))
         parts = self._parts(now_playing, duration)
         self._library_ref = self._library_of(now_playing)
         actions = self.session.av_started(item, duration, position or 0.0, live=live,
                                           library_file=library_file, parts=parts,
-                                          extra=bool(getattr(now_playing, "extra", False)))
+                                          extra=bool(now_playing.extra))
         if self.session.state == scrobble.SKIPPED and item is not None:
             self._logf("debug", "scrobble: skipped (%s)" % self.session.skip_reason)
         self._record(actions)
@@ -463,7 +463,7 @@ class ScrobblePush:
 
     def _parts(self, now_playing, duration):
         """core.scrobble.episode_parts of a multi-episode file, else None."""
-        episodes = getattr(now_playing, "parts", None)
+        episodes = now_playing.parts
         if not episodes:
             return None
         items = [(scrobble_item(playing), runtime) for playing, runtime in episodes]
@@ -475,10 +475,10 @@ class ScrobblePush:
         """{"type", "dbid"} of the library item whose resume point follows this playback."""
         if self._marker is not None and self._marker.get("type") in ("movie", "episode"):
             return {"type": self._marker.get("type"), "dbid": self._marker.get("dbid")}
-        kind = getattr(now_playing, "kind", None)
-        dbid = getattr(now_playing, "dbid", -1)
+        kind = now_playing.kind
+        dbid = now_playing.dbid
         if kind in ("movie", "episode") and isinstance(dbid, int) and dbid > 0 \
-                and getattr(now_playing, "library_file", False):
+                and now_playing.library_file:
             return {"type": kind, "dbid": dbid}
         return None
 
@@ -542,7 +542,7 @@ class ScrobblePush:
         """The menu_play marker naming what just started (by file, or by the playback id of
         our plugin URL that Kodi reports for a second menu play), else None."""
         files = [self.player.playing_file() if self.player is not None else "",
-                 getattr(now_playing, "file", "") or ""]
+                 now_playing.file or ""]
         self._playing_file = files[0] or files[1] or None
         self._session_files = tuple(f for f in files if f)
         try:
