@@ -174,9 +174,12 @@ def test_episode_scrobble_carries_the_shows_ids_and_season_episode(kodi, harness
     assert len(held) == 1 and held[0]["episode"]["season"] == 2
 
 
-def test_library_episode_start_reads_its_show_from_kodi_once(kodi, harness, standin):
+@pytest.mark.parametrize("file", [None, "/media/tv/Breaking Bad/S02E03E04.mkv"], ids=["one", "multi-episode"])
+def test_library_episode_start_reads_its_show_from_kodi_once(kodi, harness, standin, file):
     showid = kodi.library.add_show("Breaking Bad", 2008, dict(SHOW_IDS), default_id="tvdb")
-    epid = kodi.library.add_episode(showid, 2, 3, duration=EPISODE_LEN)
+    epid = kodi.library.add_episode(showid, 2, 3, file=file, duration=EPISODE_LEN)
+    if file:
+        kodi.library.add_episode(showid, 2, 4, file=file, duration=EPISODE_LEN)
     kodi.player.play_episode(epid)
     harness.deliver()
     assert [a for a, _ in harness.scrobbles()] == ["start"]

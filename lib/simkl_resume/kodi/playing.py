@@ -142,19 +142,25 @@ def _episode_details(episodeid):
     return details if isinstance(details, dict) else None
 
 
-def _library_episode(episodeid, details=None):
-    details = details or _episode_details(episodeid)
-    if details is None:
-        return None
-    show = _show_details(_dbid(details.get("tvshowid")))
+def _library_episode(episodeid):
+    details = _episode_details(episodeid)
+    return _episode_item(details, _show_of(details)) if details is not None else None
+
+
+def _show_of(details):
+    """The show of episode `details` (VideoLibrary.GetTVShowDetails), or None."""
+    return _show_details(_dbid(details.get("tvshowid")))
+
+
+def _episode_item(details, show):
     if show is None:
         return None  # an episode is identified by its SHOW's ids only
     return PlayingItem.from_kodi(dict(details, type="episode"), show)
 
 
-def _episode_parts(details):
-    """[(PlayingItem, runtime s)] of the episodes sharing `details`' file (same show and
-    season), in episode order, when there are >= 2 of them; else None."""
+def _episode_parts(details, show):
+    """[(PlayingItem, runtime s)] of the episodes sharing `details`' file (same show `show`
+    and season), in episode order, when there are >= 2 of them; else None."""
     file = details.get("file")
     tvshowid = _dbid(details.get("tvshowid"))
     if not file or tvshowid < 0:
@@ -166,10 +172,7 @@ def _episode_parts(details):
     if not isinstance(episodes, list):
         return None
     same = [e for e in episodes if isinstance(e, dict) and e.get("file") == file]
-    if len(same) < 2:
-        return None
-    show = _show_details(tvshowid)
-    if show is None:
+    if len(same) < 2 or show is None:
         return None
     same.sort(key=lambda e: (e.get("season") or 0, e.get("episode") or 0))
     return [(PlayingItem.from_kodi(dict(e, type="episode"), show), e.get("runtime") or 0) for e in same]
@@ -248,13 +251,14 @@ def what_is_playing(player=None):
     live = _is_live(playerid, item, file)
     kind = str(item.get("type") or "").lower()
     dbid = _dbid(item.get("id"))
-    library = details = parts = None
+    library = details = show = parts = None
     if kind == "movie" and dbid > 0:
         details = _movie_details(dbid)
         library = PlayingItem.from_kodi(dict(details, type="movie")) if details is not None else None
     elif kind == "episode" and dbid > 0:
         details = _episode_details(dbid)
-        library = _library_episode(dbid, details) if details is not None else None
+        show = _show_of(details) if details is not None else None
+        library = _episode_item(details, show) if details is not None else None
     # Either name counts: right after another file, Kodi 19.1 answered getPlayingFile() with the
     # PREVIOUS file (a trailer) while Player.GetItem named the movie [live].
     names = [really, file]
@@ -262,7 +266,7 @@ def what_is_playing(player=None):
     trailer = (details or {}).get("trailer") or ""
     extra = details is not None and not library_file and any(is_extra(n, trailer) for n in names)
     if kind == "episode" and library_file and library is not None:
-        parts = _episode_parts(details)
+        parts = _episode_parts(details, show)
     if live:  # live TV: only what the library says (push skips live TV unless told otherwise)
         return NowPlaying(library, live, file, kind if dbid > 0 else None, dbid,
                           SOURCE_LIBRARY if library is not None else "", "", library_file, extra, parts)

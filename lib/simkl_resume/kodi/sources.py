@@ -129,7 +129,7 @@ def observe(player, item, library=None, playerid=None):
     if episode < 1:
         episode = _int(_tag_value(tag, "getEpisode", -1), -1)
     uniqueids = _unique_ids(item, tag)
-    if library is None:  # a library episode came with its show's ids (playing._library_episode)
+    if library is None:  # a library episode came with its show's ids (playing.what_is_playing)
         for key, value in _library_show_ids(item.get("tvshowid")).items():
             uniqueids.setdefault(key, value)
     return Observed(
