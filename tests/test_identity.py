@@ -193,3 +193,12 @@ def test_same_episode_needs_a_show_id_and_the_same_numbers():
     assert not same_item(item, _episode_playback({"tvdb": "121361"}, 1, 4))
     assert not same_item(item, _episode_playback({"tvdb": "81189"}, 1, 3))
     assert not same_item(None, _episode_playback({"tvdb": "121361"}, 1, 3))
+
+
+def test_same_episode_matches_an_anime_playback_by_its_tvdb_numbering():
+    """Kodi numbers an anime like TVDB; Simkl's anime playback carries both numberings (as
+    core.ids.same_item, which the sender's newest-wins check uses, already accepts)."""
+    anime = dict(_episode_playback({"tvdb": "121361"}, 1, 26), tvdb_season=2, tvdb_number=1)
+    assert same_item({"show": {"ids": {"tvdb": 121361}}, "episode": {"season": 2, "number": 1}}, anime)
+    assert same_item({"show": {"ids": {"tvdb": 121361}}, "episode": {"season": 1, "number": 26}}, anime)
+    assert not same_item({"show": {"ids": {"tvdb": 121361}}, "episode": {"season": 2, "number": 2}}, anime)

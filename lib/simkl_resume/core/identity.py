@@ -44,15 +44,18 @@ identify(observed) -> Identity(item, source, reason)
 
 same_item(body, playback) -> bool
     Does a Simkl playback (core.model.Playback as a dict, e.g. a resume-list entry's
-    "playback") describe the item of scrobble body `body` (core.ids.scrobble_item)? Movies:
-    one id in common (same key, same normalized value). Episodes: one show id in common and
-    the same season and number.
+    "playback") describe the item of scrobble body `body` (core.ids.scrobble_item)? The rules
+    of core.ids.same_item: movies, one id in common (same key, same normalized value);
+    episodes, one show id in common and the same season and number, Simkl's or (anime) the
+    playback's TVDB numbering.
 """
 import json
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any, Dict, List, Mapping, Optional
 
 from .ids import PlayingItem, int_or_none, scrobble_item, simkl_ids
+from .ids import same_item as ids_same_item
 from .model import EPISODE, MOVIE
 
 SOURCE_LIBRARY = "library"
@@ -238,24 +241,11 @@ def identify(observed: Observed) -> Identity:
     return Identity(None, "", "no ids: " + "; ".join(reasons))
 
 
-def _ids_of(obj: Any) -> Dict[str, str]:
-    return simkl_ids(obj.get("ids")) if isinstance(obj, Mapping) else {}
-
-
-def _share_an_id(left: Mapping[str, str], right: Mapping[str, str]) -> bool:
-    return any(key in right and right[key] == value for key, value in left.items())
+_PLAYBACK_FIELDS = ("type", "ids", "season", "number", "tvdb_season", "tvdb_number")
 
 
 def same_item(body: Optional[Mapping[str, Any]], playback: Optional[Mapping[str, Any]]) -> bool:
-    if not isinstance(body, Mapping) or not isinstance(playback, Mapping):
+    """core.ids.same_item for a playback given as a dict (core.model.Playback.to_dict)."""
+    if not isinstance(playback, Mapping):
         return False
-    theirs = simkl_ids(playback.get("ids"))
-    if isinstance(body.get("movie"), Mapping):
-        return playback.get("type") == MOVIE and _share_an_id(_ids_of(body["movie"]), theirs)
-    show = body.get("show") if isinstance(body.get("show"), Mapping) else body.get("anime")
-    episode = body.get("episode") if isinstance(body.get("episode"), Mapping) else {}
-    if not isinstance(show, Mapping) or playback.get("type") != EPISODE:
-        return False
-    return (_share_an_id(_ids_of(show), theirs)
-            and int_or_none(episode.get("season")) == int_or_none(playback.get("season"))
-            and int_or_none(episode.get("number")) == int_or_none(playback.get("number")))
+    return ids_same_item(body, SimpleNamespace(**{name: playback.get(name) for name in _PLAYBACK_FIELDS}))
