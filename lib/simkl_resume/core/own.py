@@ -17,7 +17,7 @@ own progress and replaces the playback, so it is not own any more.
 """
 from typing import Any, Dict, Mapping, Optional
 
-from .ids import int_or_none, item_key, simkl_ids
+from .ids import int_or_none, item_key, same_item, simkl_ids
 from .model import EPISODE, MOVIE
 
 # Scrobble actions that leave a playback on Simkl (start does not; stop >= 80 % is history).
@@ -73,17 +73,14 @@ def remember(events: Optional[Mapping[str, Any]], delivered, limit: int = MAX_EV
 
 
 def _same_item(event: Mapping[str, Any], playback) -> bool:
-    if event.get("type") != playback.type:
-        return False
-    ids = simkl_ids(playback.ids or {})
-    theirs = event.get("ids") or {}
-    if not any(ids.get(k) is not None and ids.get(k) == v for k, v in theirs.items()):
-        return False
-    if playback.type == MOVIE:
-        return True
-    numbers = {(int_or_none(playback.season), int_or_none(playback.number)),
-               (int_or_none(playback.tvdb_season), int_or_none(playback.tvdb_number))}
-    return (event.get("season"), event.get("number")) in numbers
+    """Is `event` about `playback`'s item? core.ids.same_item, the event read as the body it
+    came from (an event without its episode numbers names no episode)."""
+    if event.get("type") == MOVIE:
+        body = {"movie": {"ids": event.get("ids")}}
+    else:
+        body = {"show": {"ids": event.get("ids")},
+                "episode": {"season": event.get("season"), "number": event.get("number")}}
+    return event.get("type") == playback.type and same_item(body, playback)
 
 
 def own_event(events: Optional[Mapping[str, Any]], playback) -> Optional[Dict[str, Any]]:
