@@ -1,8 +1,8 @@
 """What this device delivered to Simkl, kept in the cache (KEY_DELIVERED), so that the pull
-side knows its own playbacks (issue 13 item 2; the rules are core.own).
+side knows its own playbacks (issue 13 item 2; the rules, own.own_event(events, playback),
+are core.own).
 
     record_delivery(cache, body, action, at)   # the sender, after Simkl accepted a scrobble
-    own_playback(events, playback) -> event or None
     load_events(cache) -> {item_key: event}
 
 Value: {"v": 1, "events": {item_key: {type, ids, season, number, progress, action, at}}}. It is
@@ -32,8 +32,3 @@ def record_delivery(cache, body, action, at) -> bool:
     events = own.remember(load_events(cache), delivered)
     cache.set(KEY_DELIVERED, {"v": FORMAT, "events": events}, expiration=KEEP)
     return True
-
-
-def own_playback(events, playback):
-    """The delivered event `playback` (core.model.Playback) is, or None (see core.own)."""
-    return own.own_event(events, playback)

@@ -29,8 +29,9 @@ from typing import Any, Dict, Optional
 
 from ..core.identity import same_item
 from ..core.mirror import lastplayed_epoch
+from ..core import own
 from ..core.model import Playback
-from .delivered import load_events, own_playback
+from .delivered import load_events
 from ..core.progress import format_clock, resume_position
 from ..resume_points import local_utc_offset
 from ..resume_cache import expired, load_resume_list, matched_entries
@@ -200,7 +201,7 @@ class PlayPrompt(Component):
             playback = Playback.from_dict(entry.get("playback") or {})
         except (TypeError, ValueError):
             return False
-        return own_playback(load_events(self.ctx.cache), playback) is not None
+        return own.own_event(load_events(self.ctx.cache), playback) is not None
 
     def _message(self, target, age):
         from ..kodi.strings import format_age

@@ -32,7 +32,7 @@ import threading
 from typing import Any, Dict, List, Optional
 
 from ..context import KEY_PLAYBACKS
-from .delivered import load_events, own_playback
+from .delivered import load_events
 from .entry_fields import fill_from_library, pick_copy, show_art
 from ..core.matching import (
     EPISODE_NOT_IN_LIBRARY,
@@ -43,6 +43,7 @@ from ..core.matching import (
     matched_first,
     shows_needed,
 )
+from ..core import own
 from ..core.model import EPISODE, Playback
 from ..kodi.library import CachedLibraryIndex, KodiLibrary, is_library_change, updated_item
 from ..resume_cache import DAY, LIST_FORMAT, load_resume_list, playbacks_checksum, store_resume_list
@@ -127,7 +128,7 @@ def build_resume_list(playbacks: List[Playback], index, library: KodiLibrary, re
     episode_items = {ep.get("episodeid"): ep for eps in episodes.values() for ep in eps}
     entries = []
     for playback, result in results:
-        entry = _entry(playback, result, retention_days, own_playback(delivered, playback) is not None)
+        entry = _entry(playback, result, retention_days, own.own_event(delivered, playback) is not None)
         if isinstance(result, Match):
             items = movies if result.kind == "movie" else episode_items
             item = pick_copy([items.get(dbid) for dbid in result.all_dbids])
