@@ -976,17 +976,23 @@ def _run_sender(sender, now, until, max_runs=1000):
     raise AssertionError("sender never got there")
 
 
+def _failing_for_heat(label, exc):
+    """A FakeClient whose scrobbles of Heat (tt0113277) always raise `exc`, noted as (label,
+    progress) in `sent`; every other item is accepted."""
+    class FailingForHeat(FakeClient):
+        def scrobble(self, action, body):
+            if body["movie"]["ids"]["imdb"] == "tt0113277":
+                self.sent.append((label, body["progress"]))
+                raise exc
+            return super().scrobble(action, body)
+
+    return FailingForHeat([])
+
+
 def test_an_event_failing_for_a_day_is_parked_kept_on_disk_and_others_go_on(tmp_path):
     now = [1000.0]
 
-    class Always503ForHeat(FakeClient):
-        def scrobble(self, action, body):
-            if body["movie"]["ids"]["imdb"] == "tt0113277":
-                self.sent.append(("503", body["progress"]))
-                raise errors.ServerError(503)
-            return super().scrobble(action, body)
-
-    client = Always503ForHeat([])
+    client = _failing_for_heat("503", errors.ServerError(503))
     logs = []
     ctx = FakeCtx(tmp_path, client, lambda: now[0])
     ctx.account.sign_in("tok", name="alice", account_id=51)
@@ -1062,14 +1068,7 @@ def test_a_rate_limit_holds_back_every_item(tmp_path):
 def test_an_unexpected_exception_for_one_item_does_not_stall_the_others(tmp_path):
     now = [1000.0]
 
-    class BuggyForOneItem(FakeClient):
-        def scrobble(self, action, body):
-            if body["movie"]["ids"]["imdb"] == "tt0113277":
-                self.sent.append(("bug", body["progress"]))
-                raise TypeError("our own bug with this body")
-            return super().scrobble(action, body)
-
-    client = BuggyForOneItem([])
+    client = _failing_for_heat("bug", TypeError("our own bug with this body"))
     ctx = FakeCtx(tmp_path, client, lambda: now[0])
     ctx.account.sign_in("tok", name="alice", account_id=51)
     _entry(ctx, "pause", 10)
