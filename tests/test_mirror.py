@@ -210,3 +210,56 @@ def test_expired_playback_is_not_mirrored_and_the_point_written_for_it_is_cleare
     ctx.now = lambda: HEAT["paused_epoch"] + 7 * 86400 + 60
     assert mirror.sync() == 1
     assert kodi.library.movies[heat]["resume"]["position"] == 0.0
+
+
+# ----------------------------------------------------------------------------- a length read late
+
+def _running_mirror(kodi, playbacks):
+    """The mirror as the service runs it: its component on the loop, its worker, Kodi's clock."""
+    from tests._service_rig import start_service
+
+    ctx, mirror = _setup(kodi, playbacks)
+    start_service(kodi, [mirror], workers=[mirror._worker])
+    _settle(kodi, mirror, 1)
+    return ctx, mirror
+
+
+def _settle(kodi, mirror, seconds):
+    for _ in range(int(seconds)):
+        kodi.clock.advance(1)
+        assert mirror._worker.wait_idle(10)
+
+
+def test_item_kodi_has_not_read_yet_is_mirrored_once_kodi_knows_its_length(kodi):
+    from simkl_resume.service.loop import MAX_WAIT
+    from simkl_resume.service.mirror import RETRY_DELAYS
+
+    # Kodi 19.1, a movie scanned moments ago: no resume total, no stream details until Kodi
+    # reads the file (its list item drawn). Simkl's playbacks do not move again, so only the
+    # mirror's own retry brings the position to Kodi.
+    mid = kodi.library.add_movie("Heat", 1995, {"imdb": "tt0113277"}, runtime=6000)
+    _ctx, mirror = _running_mirror(kodi, [HEAT])
+    assert kodi.library.movies[mid]["resume"]["position"] == 0.0
+    assert mirror.last_skipped == [("movie:%d" % mid, "no_duration")]
+
+    kodi.library.read_file("movie", mid)
+    _settle(kodi, mirror, RETRY_DELAYS[0] + MAX_WAIT)  # the loop sees the retry at its next tick
+    assert kodi.library.movies[mid]["resume"] == {"position": 2400.0, "total": 6000.0}
+    assert mirror.last_skipped == []
+
+
+def test_item_without_a_length_is_retried_a_few_times_then_left_for_the_next_change(kodi):
+    from simkl_resume.service.mirror import RETRY_DELAYS
+
+    mid = kodi.library.add_movie("Heat", 1995, {"imdb": "tt0113277"}, runtime=6000)
+    _ctx, mirror = _running_mirror(kodi, [HEAT])
+    _settle(kodi, mirror, sum(RETRY_DELAYS) + 3600)
+    reads = [p for m, p in kodi.jsonrpc_calls if m == "VideoLibrary.GetMovieDetails"]
+    assert len(reads) == 1 + len(RETRY_DELAYS)   # the first pass, then one per delay: no more
+    assert kodi.library.movies[mid]["resume"]["position"] == 0.0
+
+    # the menu opens later, after Kodi read the file: the mirror looks again at once
+    kodi.library.read_file("movie", mid)
+    kodi.send_notification("plugin.video.simkl.resume", "Other.check", {})
+    _settle(kodi, mirror, 1)
+    assert kodi.library.movies[mid]["resume"] == {"position": 2400.0, "total": 6000.0}

@@ -81,6 +81,7 @@ class ResumePoints:
                                        lost="the resume points written before are no longer cleared")
         self._lock = threading.Lock()
         self.last_writes: List[core.Write] = []
+        self.last_skipped: List[Any] = []  # plan.skipped of the last pass: (item_key, reason)
 
     # ------------------------------------------------------------------ provenance
     def load_provenance(self) -> core.Provenance:
@@ -154,6 +155,10 @@ class ResumePoints:
             result = core.Provenance(records)
             if result != provenance:
                 self.save_provenance(result)
+            if plan.skipped != self.last_skipped:  # said once, not at every retry
+                self.log("mirror: left alone: %s" % (", ".join("%s (%s)" % pair for pair in plan.skipped)
+                                                     or "nothing"))
+            self.last_skipped = list(plan.skipped)
             if plan.writes:
                 self.log("mirror: %d resume point(s) set, %d cleared"
                          % (sum(1 for w in plan.writes if w.position > 0),

@@ -166,6 +166,14 @@ class Library:
         """(kind, id) of the library item whose file is `path`, else None."""
         return self._by_file.get(path)
 
+    def read_file(self, kind, dbid):
+        """Kodi reads the file of an item it has not played (its list item drawn with "extract
+        video information" on): the stream details appear, quietly (no VideoLibrary.OnUpdate).
+        Kodi 20.1/21.2 do it during the scan; 19.1 sometimes only when the item is drawn, so a
+        movie scanned moments ago can have no length at all (see realkodi test_mirror)."""
+        item = self.get(kind, dbid)
+        item["streamdetails"] = stream_details(item["_duration"])
+
     def set_resume(self, kind, dbid, position, total):
         item = self.get(kind, dbid)
         if position <= 0:

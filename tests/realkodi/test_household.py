@@ -42,6 +42,7 @@ def signed_in(kodi, standin):
     kodi.run_python("import xbmcaddon\nxbmcaddon.Addon(%r).setSetting('skip_shorter_than', '0')\n"
                     "result = True\n" % ADDON_ID)
     steps.show_debug_log(kodi)
+    steps.browse_movies(kodi)  # it knows the movie's real length (19.1 may not, unbrowsed)
     return kodi
 
 

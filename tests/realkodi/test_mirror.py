@@ -43,6 +43,20 @@ def kodi_b(kodi_env, realkodi_library, account):
     inst = rk._start("B", kodi_env, realkodi_library, addon_settings=SETTINGS)
     try:
         steps.sign_in(inst, account)
+        steps.browse_movies(inst)  # B knows the movie's real length (19.1 may not, unbrowsed)
+        yield inst
+    finally:
+        rk._stop(inst)
+
+
+@pytest.fixture(scope="module")
+def kodi_c(kodi_env, realkodi_library, account):
+    """A Kodi that has not read the movie's file yet: "extract video information" off while it
+    scans, as a 19.1 that has not drawn the movie yet (steps.browse_movies)."""
+    inst = rk._start("C", kodi_env, realkodi_library, addon_settings=SETTINGS,
+                     gui_settings={"myvideos.extractflags": "false"})
+    try:
+        steps.sign_in(inst, account)
         yield inst
     finally:
         rk._stop(inst)
@@ -115,3 +129,27 @@ def test_playback_deleted_on_simkl_clears_the_resume_point_b_wrote(kodi_b, stand
     # the pass stores its provenance once all its writes are done: a moment after the clear
     kodi_b.wait_for(lambda: written() == {}, timeout=10, interval=0.1,
                     what="mirror.json to forget the cleared point (it holds %r)" % (written(),))
+
+
+def test_movie_kodi_reads_only_after_the_pull_gets_its_resume_point_without_a_new_change_on_simkl(
+        kodi_c, standin, realkodi_library):
+    c = kodi_c
+    movieid = steps.movie_id(c)
+    details = c.jsonrpc("VideoLibrary.GetMovieDetails", {"movieid": movieid, "properties": ["streamdetails"]})
+    assert not details["moviedetails"]["streamdetails"].get("video"), "C read the movie's length at scan"
+    duration = probe_duration(realkodi_library.files["movie:Inception"])
+    assert _simkl(standin, "POST", "/scrobble/pause", {"progress": 40, "movie": {"ids": MOVIE_IDS}}) == 201
+    playback_reads = len(standin.requests(path="/sync/playback"))
+    _ask_check(c)  # C opens the menu once: the pull fetches the pause, the mirror has no length
+    c.wait_for(lambda: len(standin.requests(path="/sync/playback")) > playback_reads, timeout=20,
+               what="C to fetch the playbacks")
+    c.wait_for(lambda: "movie:%d (no_duration)" % movieid in c.log_text(), timeout=10,
+               what="C's mirror to leave the movie alone for want of its length")
+    assert steps.resume_point(c, movieid)["position"] == 0
+
+    # the user turns extraction on and opens Movies: Kodi reads the file; Simkl does not move
+    c.jsonrpc("Settings.SetSettingValue", {"setting": "myvideos.extractflags", "value": True})
+    steps.browse_movies(c)
+    resume = c.wait_for(lambda: (lambda r: r if r["position"] > 0 else None)(steps.resume_point(c, movieid)),
+                        timeout=75, interval=0.5, what="C's mirror to retry once Kodi knows the length")
+    assert abs(resume["position"] - 0.40 * duration) <= SECOND_TOLERANCE, (resume, duration)

@@ -61,6 +61,23 @@ def movie_id(kodi):
     return kodi.jsonrpc("VideoLibrary.GetMovies")["movies"][0]["movieid"]
 
 
+def browse_movies(kodi, timeout=30.0):
+    """What a user who opens Movies does: Kodi draws the titles and reads the file of each one
+    it has no stream details for (with "extract video information" on). Kodi 19.1 sometimes
+    leaves a movie scanned moments ago without any length until then; 20.1/21.2 read it during
+    the scan. Waits until every movie has a video stream length, then goes back home."""
+    kodi.jsonrpc("GUI.ActivateWindow", {"window": "videos", "parameters": ["videodb://movies/titles/"]})
+
+    def lengths_known():
+        movies = kodi.jsonrpc("VideoLibrary.GetMovies", {"properties": ["streamdetails"]})["movies"]
+        return all((m.get("streamdetails") or {}).get("video") for m in movies)
+
+    try:
+        kodi.wait_for(lengths_known, timeout=timeout, interval=0.25, what="Kodi to read the movies' lengths")
+    finally:
+        kodi.jsonrpc("GUI.ActivateWindow", {"window": "home"})
+
+
 def resume_point(kodi, movieid):
     """Kodi's own resume point of a library movie, as Estuary's "In progress" widgets read it."""
     details = kodi.jsonrpc("VideoLibrary.GetMovieDetails", {"movieid": movieid, "properties": ["resume"]})

@@ -8,10 +8,18 @@ service's schedule.
 `playbacks_changed(*args)` runs one mirror pass on the calling thread (PullSync's worker), after
 the resume list was rebuilt: `start()` runs one pass on the mirror's own worker too (playbacks
 cached by an earlier run). What a pass does: resume_points.py.
-"""
-from typing import Any, Callable
 
-from .component import Component
+An item Kodi has not read yet has no real length (no resume total, no stream details: a movie
+scanned moments ago on Kodi 19.1 until its list item is drawn), and the pass leaves it alone
+("no_duration"). Nothing else would bring the mirror back to it - Simkl's playbacks did not move
+- so the mirror passes again on its own worker, RETRY_DELAYS apart (only local JSON-RPC, never
+Simkl), while an item waits for its length (a retry is due from the loop's next tick, so up to
+loop.MAX_WAIT late); after the last delay it waits for the next change (new playbacks, a library
+change that rebuilt the list). Opening the menu looks again at once while an item waits.
+"""
+from typing import Any, Callable, Optional
+
+from .component import Component, is_check
 from ..resume_points import ResumePoints
 from .worker import BackgroundWorker
 
@@ -27,10 +35,18 @@ def chain(*callbacks: Callable[..., Any]) -> Callable[..., None]:
     return call_all
 
 
+# Seconds between the passes made for items still without a real length (see the module doc).
+RETRY_DELAYS = (5.0, 15.0, 45.0, 120.0, 300.0, 900.0, 1800.0)
+WAITING = "no_duration"
+
+
 class ResumeMirror(ResumePoints, Component):
     def __init__(self, ctx, *args, **kwargs):
         super().__init__(ctx, *args, **kwargs)
         self._worker = _MirrorWorker(self)
+        self._waiting = frozenset()   # item keys left alone for want of a length
+        self._retries = 0             # passes made for the same waiting items
+        self._retry_at: Optional[float] = None  # seen by the loop's next tick (at most MAX_WAIT on)
 
     def start(self):
         self._worker.start()
@@ -39,13 +55,52 @@ class ResumeMirror(ResumePoints, Component):
     def stop(self):
         self._worker.stop()
 
+    def tick(self, now):
+        due = self._retry_at
+        if due is None:
+            return None
+        if now >= due:
+            self._retry_at = None
+            self._worker.wake()
+            return None
+        return due - now
+
+    def on_notification(self, sender, method, data):
+        if is_check(sender, method) and self._waiting:
+            self._worker.wake()  # the user opened the menu: look again at once
+
+    def list_changed(self, *args, **kwargs) -> None:
+        """The resume list was rebuilt for a library change (a copy added, an item re-scanned):
+        one pass on the mirror's worker (the caller is the resume list's worker)."""
+        self._worker.wake()
+
     def playbacks_changed(self, *args, **kwargs) -> int:
         """PullSync's on_change (after the resume list): one pass now. Returns writes made."""
+        return self._pass(retry=False)
+
+    def _pass(self, retry: bool) -> int:
         try:
-            return self.sync()
+            done = self.sync()
         except Exception as exc:  # noqa: BLE001 - must never break the pull
             self.log("mirror: pass failed: %r" % (exc,))
             return 0
+        self._schedule(retry)
+        return done
+
+    def _schedule(self, retry: bool) -> None:
+        """After a pass: the next retry while some item waits for its length, else none."""
+        waiting = frozenset(key for key, reason in self.last_skipped if reason == WAITING)
+        if not waiting:
+            self._waiting, self._retries, self._retry_at = waiting, 0, None
+            return
+        if waiting != self._waiting or not retry:
+            self._retries = 0  # other items, or a pass for a change: the schedule starts over
+        self._waiting = waiting
+        if self._retries >= len(RETRY_DELAYS):
+            self._retry_at = None
+            return
+        self._retry_at = self.ctx.now() + RETRY_DELAYS[self._retries]
+        self._retries += 1
 
 
 class _MirrorWorker(BackgroundWorker):
@@ -56,4 +111,4 @@ class _MirrorWorker(BackgroundWorker):
         self.mirror = mirror
 
     def work(self):
-        self.mirror.playbacks_changed()
+        self.mirror._pass(retry=True)

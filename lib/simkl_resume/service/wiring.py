@@ -23,8 +23,8 @@ def build_service(ctx=None):
     # Kodi 19.1 (Python 3.9) the pull worker's first check once got a partially initialised
     # simkl.client while the sender was importing it, failed, and the next open found no check.
     from ..simkl.client import SimklClient  # noqa: F401
-    resume_list = ResumeListBuilder(ctx, refresh=ui.refresh_if_on_screen)
     mirror = ResumeMirror(ctx)
+    resume_list = ResumeListBuilder(ctx, refresh=chain(ui.refresh_if_on_screen, mirror.list_changed))
     pull = PullSync(ctx, on_change=chain(resume_list.playbacks_changed, mirror.playbacks_changed))
     push = ScrobblePush(ctx)
     prompt = PlayPrompt(ctx)
