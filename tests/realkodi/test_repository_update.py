@@ -6,7 +6,8 @@ One Kodi WITHOUT our addon or script.module.requests pre-staged, automatic addon
 tools/serve_repo, added as a file source as a user does in File manager. The steps run in file
 order and share that Kodi:
 1. "Install from zip file" (the InstallFromZip dialog, driven with SetFocus + Input.Select like
-   a remote) installs repository.simkl.resume from its zip in the served folder;
+   a remote; on 19.1 after Yes to its "will not auto-update" warning) installs
+   repository.simkl.resume from its zip in the served folder;
 2. UpdateAddonRepos fetches the repository; InstallAddon asks "Add-on required ... download?",
    Yes installs plugin.video.simkl.resume AND script.module.requests from our repository (zips
    checked against their .sha256); its service starts;
@@ -31,19 +32,14 @@ from tests.realkodi.test_handoff import _episode, _movie, _pause_at, _pending_pi
 from tools import build_repo, build_zip
 from tools.serve_repo import RepoServer
 
-pytestmark = [
-    pytest.mark.realkodi,
-    # [live 19.1] InstallFromZip first opens a DialogConfirm.xml the steps do not answer, so the
-    # file browser never lists the source and every later step fails (402 s of timeouts): the
-    # release path is checked on 20.1 and 21.2 only until the steps learn Kodi 19's dialog.
-    pytest.mark.kodi_versions("20.1", "21.2", reason="Kodi 19.1's InstallFromZip asks a confirmation first"),
-]
+pytestmark = pytest.mark.realkodi
 
 ROOT = Path(__file__).resolve().parents[2]
 LOGIN_URL = "plugin://%s/login" % ADDON_ID
 SOURCE_NAME = "simkl-repo"
 FILE_BROWSER_LIST = 450     # the list control of Kodi's file browser dialog (FileBrowser.xml)
-YES_BUTTON = 11             # the Yes button of the yes/no dialog
+YES_BUTTON = 11             # the Yes button of the yes/no dialog (DialogConfirm.xml on 19.1)
+DIALOG_TEXT = "Control.GetLabel(9)"  # the yes/no dialog's text
 TOKEN = "repository-update-token"
 CATALOG = [
     {"type": "movie", "title": "Inception", "year": 2010, "runtime": 148,
@@ -159,6 +155,30 @@ def _choose(kodi, label):
     kodi.jsonrpc("Input.Select")
 
 
+def _answer_yes(kodi, words, what):
+    """Wait for the yes/no dialog whose text holds `words`, then press Yes as a remote does."""
+    kodi.wait_for(lambda: words in _labels(kodi, DIALOG_TEXT)[DIALOG_TEXT], timeout=30, what=what)
+    _builtin(kodi, "SetFocus(%d)" % YES_BUTTON)
+    kodi.jsonrpc("Input.Select")
+
+
+def _open_install_from_zip(kodi):
+    """Add-ons -> Install from zip file. [live 19.1] Kodi 19 first asks (string 36637) "add-ons
+    installed from zip (excluding served repositories) will not auto-update ... proceed?": Yes.
+    20.1 and 21.2 go straight to the file browser."""
+    _builtin(kodi, "InstallFromZip")
+
+    def shown():
+        if "will not auto-update" in _labels(kodi, DIALOG_TEXT)[DIALOG_TEXT]:
+            return "asks"
+        return "browser" if SOURCE_NAME in _browser_items(kodi) else None
+
+    first = kodi.wait_for(shown, timeout=30, interval=0.3, what="the file browser (or 19.1's zip warning)")
+    if first == "asks":
+        _answer_yes(kodi, "will not auto-update", "Kodi 19's zip warning")
+    return first
+
+
 def _addon(kodi, addon_id):
     try:
         return kodi.jsonrpc("Addons.GetAddonDetails", {"addonid": addon_id,
@@ -211,7 +231,8 @@ def _settled_queue(kodi):
 
 def test_the_repository_installs_from_its_zip_through_install_from_zip(kodi, release):
     assert _addon(kodi, ADDON_ID) is None and _addon(kodi, "script.module.requests") is None
-    _builtin(kodi, "InstallFromZip")
+    first = _open_install_from_zip(kodi)
+    assert first == ("asks" if kodi.kodi_version == "19.1" else "browser"), first
     _choose(kodi, SOURCE_NAME)
     _choose(kodi, "%s-%s.zip" % (build_repo.REPO_ID, build_repo.REPO_VERSION))
     repo = kodi.wait_for(lambda: _addon(kodi, build_repo.REPO_ID), timeout=INSTALL_TIMEOUT,
@@ -227,11 +248,7 @@ def test_the_addon_and_requests_install_from_the_repository(kodi, release):
                   timeout=INSTALL_TIMEOUT, what="Kodi to offer %s from the repository" % release.version)
     assert "GET /addons.xml" in release.server.requests
     _builtin(kodi, "InstallAddon(%s)" % ADDON_ID)
-    asking = "Control.GetLabel(9)"  # the yes/no dialog's text
-    kodi.wait_for(lambda: "download this add-on" in _labels(kodi, asking)[asking],
-                  timeout=30, what="Kodi to ask whether to download the addon (yes/no dialog)")
-    _builtin(kodi, "SetFocus(%d)" % YES_BUTTON)
-    kodi.jsonrpc("Input.Select")
+    _answer_yes(kodi, "download this add-on", "Kodi to ask whether to download the addon (yes/no dialog)")
     addon = kodi.wait_for(lambda: (lambda a: a if a and a["enabled"] else None)(_addon(kodi, ADDON_ID)),
                           timeout=INSTALL_TIMEOUT, what="the addon to be installed from the repository")
     assert addon["version"] == release.version
