@@ -83,12 +83,14 @@ def run_service(kodi, service, workers=()):
 
 
 def start_service(kodi, components, workers=()):
-    """The service loop over `components` on the fake Kodi's clock, run as run_service does;
+    """The service loop over `components` on the fake Kodi's clock, run as run_service does
+    (a check our plugin asked for before it listened delivered at start, as wiring does);
     returns (service, thread)."""
     from simkl_resume.kodi.monitor import ServiceMonitor
+    from simkl_resume.kodi.window import take_check_asked
     from simkl_resume.service.loop import Service
 
     monitor = ServiceMonitor()
-    service = Service(monitor, list(components), kodi.clock.now)
+    service = Service(monitor, list(components), kodi.clock.now, missed=take_check_asked())
     monitor.handler = service
     return service, run_service(kodi, service, workers)

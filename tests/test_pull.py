@@ -280,6 +280,30 @@ def test_on_open_check_fetches_what_moved_so_a_fresh_pause_is_listed_at_once(rig
     assert rig.ui.refreshes == 1
 
 
+def test_menu_opened_before_the_service_listens_is_checked_when_it_starts(make_rig, kodi):
+    """Kodi starting: the home screen's widget runs the plugin before our service's Monitor
+    exists, and JSONRPC.NotifyAll reaches only monitors that exist (fake Kodi as real 19.1)."""
+    rig = make_rig(rand=lambda: 1.0)                 # the first poll a whole minute after start
+    created = movie_pause(rig.standin)               # paused elsewhere while this Kodi was off
+    AddonContext(kodi.profile_dir, "1.0.0").account.sign_in(rig.token, "Alice", "pro")
+    kodi.run_plugin("/")                             # no monitor yet: its notification is lost
+    rig.start_service()
+    assert len(rig.requests("/sync/activities")) == 1   # at start, not a minute later
+    assert [p["id"] for p in rig.cached_playbacks()] == [created["id"]]
+    rig.advance(30)
+    assert len(rig.requests("/sync/activities")) == 1   # asked once, checked once
+    assert (ADDON_ID + ".check_asked").lower() not in kodi.windows[10000]   # taken
+
+
+def test_service_start_with_no_menu_opened_waits_for_its_first_poll(make_rig, kodi):
+    rig = make_rig(rand=lambda: 1.0)
+    rig.start_service()
+    rig.advance(30)
+    assert rig.requests("/sync/activities") == []
+    rig.advance(31)
+    assert len(rig.requests("/sync/activities")) == 1
+
+
 def test_check_from_another_sender_is_ignored(rig, kodi):
     rig.start_service()
     rig.advance(1)

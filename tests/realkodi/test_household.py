@@ -10,6 +10,10 @@ stand-in; "another device" is this test talking to the stand-in with the same ac
    periodic poll is 15 min away).
 2. A local stop at 40 % on this Kodi, then "play from beginning" on the same Kodi: the playback
    Simkl holds is this Kodi's own, so no "Resume at ... (paused on another device)?" prompt.
+3. The list opened while our service is not listening (Kodi starting: the home screen's
+   widgets run the plugin before or while services start; here: the addon disabled, which
+   stops its service): JSONRPC.NotifyAll reaches no monitor, but the check the plugin asked for
+   is made as soon as the service starts, not at its first poll (a random 0-60 s later).
 """
 import json
 import time
@@ -30,6 +34,7 @@ LIST_TIMEOUT = 60.0     # generous: a shared machine
 CLEAR_WITHIN = 5.0      # issue 13: cleared within 5 s of the second open
 OPEN_WINDOW = 2.0       # issue 13: the two opens fall within 2 s
 PROMPT_WATCH = 12.0     # the prompt decides ~1 s after onAVStarted; watch well past that
+CHECKED_AT_START = 15.0  # s from enabling the addon to the mirrored position (the poll: 0-60 s)
 
 
 # ----------------------------------------------------------------------------- fixtures
@@ -151,3 +156,50 @@ def test_local_stop_at_40_percent_then_play_from_beginning_gives_no_prompt(signe
             "playback did not stay at the beginning"
     finally:
         steps.stop_player(a)
+
+
+def _service_lines(kodi, line):
+    return kodi.log_text().count("[plugin.video.simkl.resume] " + line)
+
+
+def test_list_opened_while_the_service_is_not_running_is_checked_when_it_starts(signed_in, standin):
+    kodi = signed_in
+    movieid = steps.movie_id(kodi)
+    total = steps.resume_point(kodi, movieid)["total"] or 300.0
+    # The previous test's stop handled first (the checkpoint goes with the session): a service
+    # stopped before it would leave a power-cut recovery pause for the start below.
+    kodi.wait_for(lambda: not (kodi.addon_data() / "playing.json").exists(), timeout=30, interval=0.2,
+                  what="the service to handle the last stop")
+    stopped = _service_lines(kodi, "service stopped")
+    kodi.jsonrpc("Addons.SetAddonEnabled", {"addonid": ADDON_ID, "enabled": False})
+    kodi.wait_for(lambda: _service_lines(kodi, "service stopped") > stopped, timeout=30, interval=0.2,
+                  what="our service to stop with the addon disabled")
+    assert _simkl(standin, "POST", "/scrobble/pause", {"progress": 70, "movie": {"ids": MOVIE_IDS}}) == 201
+    # What the plugin's root does first (plugin/menu.show_root), while no service listens.
+    asked = kodi.run_python(
+        "import sys, xbmcvfs\n"
+        "sys.path.insert(0, xbmcvfs.translatePath('special://home/addons/%s/lib'))\n"
+        "from simkl_resume.kodi.jsonrpc import ask_service_to_check\n"
+        "result = ask_service_to_check({'source': 'menu'})\n" % ADDON_ID)
+    assert asked is True
+    started = _service_lines(kodi, "service started")
+    enabled_at = time.time()
+    kodi.jsonrpc("Addons.SetAddonEnabled", {"addonid": ADDON_ID, "enabled": True})
+    kodi.wait_for(lambda: _service_lines(kodi, "service started") > started, timeout=30, interval=0.2,
+                  what="our service to start again")
+
+    def mirrored():
+        return abs(steps.resume_point(kodi, movieid)["position"] - 0.7 * total) < 2.0
+
+    try:
+        kodi.wait_for(mirrored, timeout=CHECKED_AT_START, interval=0.2,
+                      what="the other device's 70 % in this Kodi's resume point")
+    except Exception:
+        checks = [(round(r["time"] - enabled_at, 2), r["path"]) for r in standin.requests(path="/sync/")
+                  if r["time"] >= enabled_at]
+        raise AssertionError("not checked at start: resume point %r; Simkl requests since the enable "
+                             "(s, path): %r" % (steps.resume_point(kodi, movieid), checks)) from None
+    print("checked at start: resume point at 70 %% %.2f s after the enable" % (time.time() - enabled_at))
+    label = "Window(Home).Property(%s.check_asked)" % ADDON_ID
+    note = kodi.jsonrpc("XBMC.GetInfoLabels", {"labels": [label]})
+    assert note == {label: ""}, "the service left the plugin's note: %r" % (note,)

@@ -3,12 +3,15 @@ backslashes or emoji must round-trip), never by string formatting.
 
     call(method, params=None) -> result        JsonRpcError when Kodi answers an error
     ask_service_to_check(data) -> bool         JSONRPC.NotifyAll "check" to our service
+                                               (also left on Window(10000) for a service not
+                                               listening yet: window.take_check_asked)
 """
 import json
 
 import xbmc
 
 from .. import ADDON_ID
+from .window import CHECK_MESSAGE, leave_check_asked
 
 
 class JsonRpcError(Exception):
@@ -44,9 +47,12 @@ def call(method, params=None):
 def ask_service_to_check(data):
     """JSONRPC.NotifyAll(sender=ADDON_ID, message="check", data): the service's Monitor sees
     Other.check from our addon id. Never raises: False when Kodi refused (the periodic poll
-    catches up anyway)."""
+    catches up anyway). The request is also left on Window(10000) first: NotifyAll reaches only
+    monitors that exist, and while Kodi starts the home screen's widgets run the plugin before
+    (or while) add-on services start; the service takes it when it starts."""
     try:
-        call("JSONRPC.NotifyAll", {"sender": ADDON_ID, "message": "check", "data": data})
+        leave_check_asked(data)
+        call("JSONRPC.NotifyAll", {"sender": ADDON_ID, "message": CHECK_MESSAGE, "data": data})
     except Exception:  # noqa: BLE001
         return False
     return True

@@ -2,11 +2,17 @@
 
 Kodi runs the service and each plugin invocation in separate Python interpreters; the home
 window's properties are the one place all of them can read without touching disk."""
+import json
+
 import xbmcgui
 
 from .. import ADDON_ID
 
 HOME_WINDOW_ID = 10000
+# The plugin's "check" request (JSONRPC.NotifyAll message; the service's Monitor sees method
+# "Other.check"), also left here as property <addon id>.check_asked: see take_check_asked.
+CHECK_MESSAGE = "check"
+CHECK_ASKED_KEY = "check_asked"
 
 
 class HomeWindowMemory:
@@ -25,3 +31,27 @@ class HomeWindowMemory:
 
     def clear(self, key):
         self._window.clearProperty(self._prefix + key)
+
+
+def leave_check_asked(data):
+    """The plugin side: note that a check was asked (`data` as sent with it)."""
+    HomeWindowMemory().set(CHECK_ASKED_KEY, json.dumps(data))
+
+
+def take_check_asked():
+    """The service side, once at start: the notifications of a check our plugin asked for
+    before this service listened ([(sender, method, data)], at most one), and the note cleared.
+    Kodi delivers JSONRPC.NotifyAll only to monitors that exist: a menu or a home-screen widget
+    opened while Kodi was starting (seen on 19.1) would otherwise wait for the first poll.
+    Window properties end with Kodi, so a note is from this Kodi session: at worst a check
+    the running service already made (one activities call), e.g. after an addon update."""
+    memory = HomeWindowMemory()
+    raw = memory.get(CHECK_ASKED_KEY)
+    if raw is None:
+        return []
+    memory.clear(CHECK_ASKED_KEY)
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        data = {}
+    return [(ADDON_ID, "Other." + CHECK_MESSAGE, data if isinstance(data, dict) else {})]

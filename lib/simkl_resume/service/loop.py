@@ -21,10 +21,13 @@ STOP_DEADLINE = 1.0
 class Service:
     """Runs `components` (component.Component) on one loop until Kodi aborts."""
 
-    def __init__(self, monitor, components, now):
+    def __init__(self, monitor, components, now, missed=()):
+        """`missed`: notifications (sender, method, data) sent before `monitor` listened (see
+        kodi.window.take_check_asked); delivered once the components have started."""
         self.monitor = monitor
         self.components = list(components)
         self.now = now
+        self.missed = list(missed)
 
     def on_notification(self, sender, method, data):
         for component in self.components:
@@ -37,6 +40,9 @@ class Service:
     def run(self):
         for component in self.components:
             component.start()
+        missed, self.missed = self.missed, []
+        for sender, method, data in missed:
+            self.on_notification(sender, method, data)
         try:
             while not self.monitor.abortRequested():
                 now = self.now()

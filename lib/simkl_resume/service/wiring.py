@@ -7,6 +7,7 @@ from ..context import AddonContext
 from ..kodi import ui
 from ..kodi.log import log
 from ..kodi.monitor import ServiceMonitor
+from ..kodi.window import take_check_asked
 from .loop import Service
 from .mirror import ResumeMirror, chain
 from .prompt import PlayPrompt
@@ -29,7 +30,10 @@ def build_service(ctx=None):
     push = ScrobblePush(ctx)
     prompt = PlayPrompt(ctx)
     monitor = ServiceMonitor()
-    service = Service(monitor, [pull, resume_list, push, mirror, prompt], now=ctx.now)
+    # Taken after the monitor exists: a check asked from then on is notified (and one asked in
+    # between, seen both ways, costs the throttle's one trailing check at most).
+    service = Service(monitor, [pull, resume_list, push, mirror, prompt], now=ctx.now,
+                      missed=take_check_asked())
     monitor.handler = service
     log("service started (version %s)" % ctx.version)
     return service
@@ -38,3 +42,4 @@ def build_service(ctx=None):
 def run():
     """Entry point of service.py: build the components from Kodi and run until abort."""
     build_service().run()
+    log("service stopped")
