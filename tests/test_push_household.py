@@ -15,7 +15,9 @@ from tests.test_push import (  # noqa: F401 - standin is a fixture
     MOVIE_IDS,
     MOVIE_LEN,
     SHOW_IDS,
+    TOKEN,
     Harness,
+    _seed,
     movie,
     playbacks_of,
     standin,
@@ -240,6 +242,42 @@ def test_killed_after_the_start_was_delivered_replaces_it_with_a_pause(tmp_path,
         assert sent(second)[-1][:2] == ("pause", "Heat")
         (playback,) = standin.state()["playbacks"]
         assert 0 <= truth - playback["progress"] / 100.0 * MOVIE_LEN <= 30
+    finally:
+        second.close()
+
+
+def test_killed_and_back_within_seconds_keeps_a_newer_position_another_device_saved_meanwhile(
+        tmp_path, kodi, make_standin):
+    """A crash with an automatic restart (LibreELEC's kodi.service, a TV box's watchdog) is back
+    in seconds: the recovery pause is younger than the sender's 30 s staleness rule, yet it
+    waited across the restart. The bedroom Kodi paused the same film after the last checkpoint:
+    its position is newer and stays (real Kodi 20.1: a recovery pause 2 s after the restart
+    replaced another device's newer 70 %)."""
+    server = make_standin().server
+    _seed(server)
+    first = Harness(kodi, server)
+
+    def library(k):
+        return movie(k)
+
+    heat = library(kodi)
+    kodi.player.play_movie(heat, at=0.3 * MOVIE_LEN)
+    first.deliver()
+    first.run(20)
+    killed_at = kodi.clock.now()
+    kodi.kill()
+    server.set_now(killed_at + 5)                         # the bedroom Kodi, 5 s after the crash
+    server.add_playback({"movie": {"ids": dict(MOVIE_IDS)}, "progress": 70.0, "user": TOKEN})
+    server.set_now(killed_at + 10)                        # this Kodi is back 10 s after the crash
+    kodi2 = install(FakeKodi(tmp_path, start_time=killed_at + 10))
+    library(kodi2)
+    second = Harness(kodi2, server, signed_in=False)
+    try:
+        second.deliver()
+        assert held(server) == [("Heat", 70)]              # the newer position stays
+        assert [a for a, _, _ in sent(second)] == ["start"]  # the first Kodi's start only
+        assert "Simkl holds a newer position" in kodi2.log_text()
+        assert "Kodi stopped while" in kodi2.log_text()    # the recovery pause was made, not sent
     finally:
         second.close()
 

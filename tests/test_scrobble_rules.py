@@ -590,6 +590,12 @@ def test_only_an_event_that_waited_is_checked_against_simkl():
     assert needs_remote_check(Queued(T0, MOVIE_BODY), T0 + 31)
 
 
+def test_an_event_from_before_the_senders_start_is_checked_however_young():
+    assert needs_remote_check(Queued(T0, MOVIE_BODY), T0 + 5, started=T0 + 3)       # waited across a restart
+    assert not needs_remote_check(Queued(T0 + 3, MOVIE_BODY), T0 + 5, started=T0 + 3)
+    assert not needs_remote_check(Queued(T0, MOVIE_BODY), T0 + 5, started=None)
+
+
 def test_an_item_bucket_that_moved_after_the_event_was_queued_means_look_closer():
     assert moved_since(_activities(movies="2023-11-14T22:13:21Z"), MOVIE_BODY, T0)
     assert not moved_since(_activities(movies="2023-11-14T22:13:20Z"), MOVIE_BODY, T0)

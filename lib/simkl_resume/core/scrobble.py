@@ -89,7 +89,10 @@ next_to_send(to_send, now) -> (entry or None, due)
 Newest wins on the way out (an event that waited must not land over a newer position)
     STALE_AFTER = 30 s: an event older than that when its turn comes (it waited: offline,
     Simkl down, a retry) is checked against Simkl before it is sent:
-    needs_remote_check(entry, now) -> bool          now - entry.created > STALE_AFTER
+    needs_remote_check(entry, now, started=None) -> bool
+        now - entry.created > STALE_AFTER, or the entry is from before `started` (the sender's
+        start: it waited across a restart, however short - a power-cut recovery pause is dated
+        at its checkpoint, and a crashed Kodi may be back within seconds)
     playback_buckets(body) -> tuple of activity buckets that hold the item's playback
         (movie: movies; show: tv_shows and anime - Simkl files a Kodi "show" body of an
         anime under anime; anime: anime)
@@ -459,8 +462,9 @@ def next_to_send(entries: Sequence[Any], now: float) -> Tuple[Optional[Any], Opt
 
 
 # -- newest wins on the way out ---------------------------------------------------------
-def needs_remote_check(entry: Any, now: float) -> bool:
-    return float(now) - float(entry.created) > STALE_AFTER
+def needs_remote_check(entry: Any, now: float, started: Optional[float] = None) -> bool:
+    created = float(entry.created)
+    return float(now) - created > STALE_AFTER or (started is not None and created < float(started))
 
 
 def playback_buckets(body: Mapping[str, Any]) -> Tuple[str, ...]:

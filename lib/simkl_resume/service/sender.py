@@ -14,10 +14,12 @@ ScrobbleSender(ctx, log=None, real_clock=time.monotonic)   a worker.BackgroundWo
   the Kodi clock, consecutive POSTs are also kept >= MIN_POST_GAP apart in real time (Simkl
   counts real seconds; on real Kodi the two clocks agree and this never waits).
   Newest wins on the way out: an entry older than core.scrobble.STALE_AFTER when its turn
-  comes is first checked against Simkl (GET /sync/activities; only when the item's bucket
-  moved since the entry was queued, GET /sync/playback/<kind>?date_from=<queued>): when
-  Simkl holds a position of that item saved after the entry was queued, the entry is dropped
-  (logged), never sent. A failed check counts as the entry's failure.
+  comes, or queued before this sender started (a power-cut recovery pause, dated at its
+  checkpoint; last session's queue), is first checked against Simkl (GET /sync/activities;
+  only when the item's bucket moved since the entry was queued, GET
+  /sync/playback/<kind>?date_from=<queued>): when Simkl holds a position of that item saved
+  after the entry was queued, the entry is dropped (logged), never sent. A failed check
+  counts as the entry's failure.
   Parking: a RETRY that is the event's own fault (not hold_all) counts towards
   core.scrobble.should_park (10 such failures over 24 h): the event is parked (outbox.park:
   kept on disk, out of the queue, logged) instead of retried forever; `parked` counts them.
@@ -74,6 +76,7 @@ class ScrobbleSender(BackgroundWorker):
         super().__init__(log=lambda message: self._logf("error", message))
         self.ctx = ctx
         self._now = ctx.now
+        self._started = self._now()  # older entries waited across a restart: checked (newest wins)
         self._real_clock = real_clock
         self.pacer = scrobble.Pacer()
         self._lock = threading.Lock()
@@ -184,7 +187,7 @@ class ScrobbleSender(BackgroundWorker):
         if head is None or paced > now:
             self._set_due(max(due if due is not None else paced, paced))
             return
-        if scrobble.needs_remote_check(head, now):
+        if scrobble.needs_remote_check(head, now, started=self._started):
             checked = self._check_newer(head, token)
             if checked != _SEND:
                 if checked == _SUPERSEDED:
