@@ -5,7 +5,7 @@ import subprocess
 import sys
 import textwrap
 
-from simkl_resume.context import KEY_RESUME_LIST
+from simkl_resume.context import KEY_RESUME_LIST, AddonContext
 from tests.fakekodi.library import stream_details
 from tests.test_menu_support import (
     build_list,
@@ -65,6 +65,22 @@ def test_root_lists_matched_newest_first_then_unmatched_with_library_labels(kodi
         "Breaking Bad — S01E05 Gray Matter",        # paused 2 h ago
         "[COLOR grey]Unknown Film (2001)[/COLOR]",  # newest of all, but not in the library: last
     ]
+
+
+def test_next_profile_of_a_shared_kodi_never_sees_the_previous_ones_list(kodi):
+    """Two people, one Kodi, a Kodi profile each (their own addon data, one shared library):
+    Window(10000), the cache's memory layer, outlives a profile switch (real Kodi 20.1)."""
+    _library(kodi)
+    alice = plugin_ctx()
+    store_playbacks(alice, _playbacks(alice.now()))
+    build_list(alice)
+    assert "Heat (1995)" in run(kodi, "/").directory.labels()
+    kodi.load_profile("profiles/Bob")
+    AddonContext.from_kodi().account.sign_in("bob-token", "bob", "free")
+    labels = run(kodi, "/").directory.labels()
+    assert not [label for label in labels if "Heat" in label or "Breaking Bad" in label or "Unknown" in label]
+    kodi.load_profile(None)
+    assert "Heat (1995)" in run(kodi, "/").directory.labels()   # Alice's list is still hers
 
 
 def test_entry_label2_says_progress_time_left_paused_ago_and_expiry(kodi):

@@ -46,12 +46,18 @@ class AddonContext:
     @classmethod
     def from_kodi(cls):
         """The context of the running addon: its profile folder, Window(10000) as the cache's
-        memory layer (shared by the service and every plugin run) and Kodi's log."""
+        memory layer (shared by the service and every plugin run) and Kodi's log.
+
+        The memory layer's names carry this Kodi profile's addon folder: Window(10000) outlives
+        a profile switch (real Kodi 20.1), and two people sharing a Kodi with a profile each
+        must never see the other one's list (nor the service read the other's sync state)."""
         from .kodi import paths
         from .kodi.log import log
         from .kodi.window import HomeWindowMemory
 
-        return cls(paths.profile_dir(), paths.addon_version(), memory=HomeWindowMemory(), log=log)
+        profile = paths.profile_dir()
+        memory = HomeWindowMemory(prefix="%s.%s." % (ADDON_ID, profile))
+        return cls(profile, paths.addon_version(), memory=memory, log=log)
 
     @property
     def cache(self):

@@ -111,6 +111,7 @@ class FakeKodi:
         self.repo_root = repo_root
         self.addon_id = addon_id
         self.home = os.path.join(str(profile_root), "kodi-home")
+        self.profile_subdir = None  # load_profile: None = the master profile
         os.makedirs(os.path.join(self.home, "userdata", "addon_data"), exist_ok=True)
         os.makedirs(os.path.join(self.home, "temp"), exist_ok=True)
         start = float(int(_time.time())) if start_time is None else float(start_time)
@@ -156,9 +157,17 @@ class FakeKodi:
         self._players = weakref.WeakSet()
 
     # ---------------------------------------------------------------- paths
+    def load_profile(self, directory=None):
+        """Profiles.LoadProfile: special://profile/ becomes userdata/<directory>/ (None: the
+        master profile). As on real Kodi 20.1, Window(10000)'s properties stay as they were
+        (a property the master profile set was still there for the next one); the library is
+        shared here (a profile without its own databases)."""
+        self.profile_subdir = directory
+
     def translate_path(self, path):
+        profile = os.path.join(self.home, "userdata", *([self.profile_subdir] if self.profile_subdir else []))
         mapping = (
-            ("special://profile/", os.path.join(self.home, "userdata") + os.sep),
+            ("special://profile/", profile + os.sep),
             ("special://masterprofile/", os.path.join(self.home, "userdata") + os.sep),
             ("special://userdata/", os.path.join(self.home, "userdata") + os.sep),
             ("special://home/addons/%s/" % self.addon_id, self.repo_root + os.sep),
