@@ -223,20 +223,23 @@ def test_killed_while_playing_keeps_the_position_on_simkl_and_in_the_library(tmp
         second.close()
 
 
-def test_killed_after_the_start_was_delivered_replaces_it_with_a_pause(tmp_path, kodi, standin):  # noqa: F811
+def _heat_started_then_killed(kodi, standin, play_for):  # noqa: F811
+    """Heat played from 30 %, its start delivered, `play_for` s more, then Kodi killed: the
+    actions Simkl accepted, the position at the kill, Kodi's clock at the kill."""
     first = Harness(kodi, standin)
-
-    def library(k):
-        return movie(k)
-
-    heat = library(kodi)
-    kodi.player.play_movie(heat, at=0.3 * MOVIE_LEN)
+    kodi.player.play_movie(movie(kodi), at=0.3 * MOVIE_LEN)
     first.deliver()
-    first.run(60)
-    assert [a for a, _, _ in sent(first)] == ["start"]   # Simkl: "watching", no saved position
-    truth = kodi.player.position()
+    first.run(play_for)
+    accepted = [a for a, _, _ in sent(first)]
+    truth, killed_at = kodi.player.position(), kodi.clock.now()
     kodi.kill()
-    kodi2, second = _restart(tmp_path, standin, library)
+    return accepted, truth, killed_at
+
+
+def test_killed_after_the_start_was_delivered_replaces_it_with_a_pause(tmp_path, kodi, standin):  # noqa: F811
+    accepted, truth, _ = _heat_started_then_killed(kodi, standin, 60)
+    assert accepted == ["start"]   # Simkl: "watching", no saved position
+    kodi2, second = _restart(tmp_path, standin, movie)
     try:
         second.deliver()
         assert sent(second)[-1][:2] == ("pause", "Heat")
@@ -255,22 +258,12 @@ def test_killed_and_back_within_seconds_keeps_a_newer_position_another_device_sa
     replaced another device's newer 70 %)."""
     server = make_standin().server
     _seed(server)
-    first = Harness(kodi, server)
-
-    def library(k):
-        return movie(k)
-
-    heat = library(kodi)
-    kodi.player.play_movie(heat, at=0.3 * MOVIE_LEN)
-    first.deliver()
-    first.run(20)
-    killed_at = kodi.clock.now()
-    kodi.kill()
+    _, _, killed_at = _heat_started_then_killed(kodi, server, 20)
     server.set_now(killed_at + 5)                         # the bedroom Kodi, 5 s after the crash
     server.add_playback({"movie": {"ids": dict(MOVIE_IDS)}, "progress": 70.0, "user": TOKEN})
     server.set_now(killed_at + 10)                        # this Kodi is back 10 s after the crash
     kodi2 = install(FakeKodi(tmp_path, start_time=killed_at + 10))
-    library(kodi2)
+    movie(kodi2)
     second = Harness(kodi2, server, signed_in=False)
     try:
         second.deliver()
