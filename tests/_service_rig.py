@@ -88,9 +88,10 @@ def start_service(kodi, components, workers=()):
     returns (service, thread)."""
     from simkl_resume.kodi.monitor import ServiceMonitor
     from simkl_resume.kodi.window import take_check_asked
+    from simkl_resume.service.component import missed_checks
     from simkl_resume.service.loop import Service
 
     monitor = ServiceMonitor()
-    service = Service(monitor, list(components), kodi.clock.now, missed=take_check_asked())
+    service = Service(monitor, list(components), kodi.clock.now, missed=missed_checks(take_check_asked()))
     monitor.handler = service
     return service, run_service(kodi, service, workers)

@@ -9,8 +9,8 @@ import xbmcgui
 from .. import ADDON_ID
 
 HOME_WINDOW_ID = 10000
-# The plugin's "check" request (JSONRPC.NotifyAll message; the service's Monitor sees method
-# "Other.check"), also left here as property <addon id>.check_asked: see take_check_asked.
+# The plugin's "check" request (JSONRPC.NotifyAll message; the service's Monitor sees it as
+# component.CHECK_METHOD), also left here as property <addon id>.check_asked: take_check_asked.
 CHECK_MESSAGE = "check"
 CHECK_ASKED_KEY = "check_asked"
 
@@ -39,8 +39,8 @@ def leave_check_asked(data):
 
 
 def take_check_asked():
-    """The service side, once at start: the notifications of a check our plugin asked for
-    before this service listened ([(sender, method, data)], at most one), and the note cleared.
+    """The service side, once at start: the data of a check our plugin asked for before this
+    service listened (None: none asked), and the note cleared.
     Kodi delivers JSONRPC.NotifyAll only to monitors that exist: a menu or a home-screen widget
     opened while Kodi was starting (seen on 19.1) would otherwise wait for the first poll.
     Window properties end with Kodi, so a note is from this Kodi session: at worst a check
@@ -48,10 +48,10 @@ def take_check_asked():
     memory = HomeWindowMemory()
     raw = memory.get(CHECK_ASKED_KEY)
     if raw is None:
-        return []
+        return None
     memory.clear(CHECK_ASKED_KEY)
     try:
         data = json.loads(raw)
     except ValueError:
         data = {}
-    return [(ADDON_ID, "Other." + CHECK_MESSAGE, data if isinstance(data, dict) else {})]
+    return data if isinstance(data, dict) else {}

@@ -11,6 +11,12 @@ from .. import ADDON_ID
 CHECK_METHOD = "Other.check"
 
 
+def missed_checks(data):
+    """The notifications for loop.Service(missed=) of a check asked before the service
+    listened (`data` from kodi.window.take_check_asked; None: nothing to deliver)."""
+    return [] if data is None else [(ADDON_ID, CHECK_METHOD, data)]
+
+
 def is_check(sender, method):
     """True for the plugin's check request (see CHECK_METHOD)."""
     return method == CHECK_METHOD and sender == ADDON_ID

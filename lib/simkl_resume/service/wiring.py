@@ -8,6 +8,7 @@ from ..kodi import ui
 from ..kodi.log import log
 from ..kodi.monitor import ServiceMonitor
 from ..kodi.window import take_check_asked
+from .component import missed_checks
 from .loop import Service
 from .mirror import ResumeMirror, chain
 from .prompt import PlayPrompt
@@ -33,7 +34,7 @@ def build_service(ctx=None):
     # Taken after the monitor exists: a check asked from then on is notified (and one asked in
     # between, seen both ways, costs the throttle's one trailing check at most).
     service = Service(monitor, [pull, resume_list, push, mirror, prompt], now=ctx.now,
-                      missed=take_check_asked())
+                      missed=missed_checks(take_check_asked()))
     monitor.handler = service
     log("service started (version %s)" % ctx.version)
     return service
