@@ -158,21 +158,19 @@ def test_local_stop_at_40_percent_then_play_from_beginning_gives_no_prompt(signe
         steps.stop_player(a)
 
 
-def _service_lines(kodi, line):
-    return kodi.log_text().count("[plugin.video.simkl.resume] " + line)
-
-
 def test_list_opened_while_the_service_is_not_running_is_checked_when_it_starts(signed_in, standin):
     kodi = signed_in
     movieid = steps.movie_id(kodi)
     total = steps.resume_point(kodi, movieid)["total"] or 300.0
     # The previous test's stop handled first (the checkpoint goes with the session): a service
     # stopped before it would leave a power-cut recovery pause for the start below.
-    kodi.wait_for(lambda: not (kodi.addon_data() / "playing.json").exists(), timeout=30, interval=0.2,
+    kodi.wait_for(lambda: not (kodi.addon_data() / "playing.json").exists(),
+                  timeout=30, interval=0.2,
                   what="the service to handle the last stop")
-    stopped = _service_lines(kodi, "service stopped")
+    stopped = steps.service_log_count(kodi, "service stopped")
     kodi.jsonrpc("Addons.SetAddonEnabled", {"addonid": ADDON_ID, "enabled": False})
-    kodi.wait_for(lambda: _service_lines(kodi, "service stopped") > stopped, timeout=30, interval=0.2,
+    kodi.wait_for(lambda: steps.service_log_count(kodi, "service stopped") > stopped,
+                  timeout=30, interval=0.2,
                   what="our service to stop with the addon disabled")
     assert _simkl(standin, "POST", "/scrobble/pause", {"progress": 70, "movie": {"ids": MOVIE_IDS}}) == 201
     # What the plugin's root does first (plugin/menu.show_root), while no service listens.
@@ -182,10 +180,11 @@ def test_list_opened_while_the_service_is_not_running_is_checked_when_it_starts(
         "from simkl_resume.kodi.jsonrpc import ask_service_to_check\n"
         "result = ask_service_to_check({'source': 'menu'})\n" % ADDON_ID)
     assert asked is True
-    started = _service_lines(kodi, "service started")
+    started = steps.service_log_count(kodi, "service started")
     enabled_at = time.time()
     kodi.jsonrpc("Addons.SetAddonEnabled", {"addonid": ADDON_ID, "enabled": True})
-    kodi.wait_for(lambda: _service_lines(kodi, "service started") > started, timeout=30, interval=0.2,
+    kodi.wait_for(lambda: steps.service_log_count(kodi, "service started") > started,
+                  timeout=30, interval=0.2,
                   what="our service to start again")
 
     def mirrored():

@@ -4,8 +4,6 @@ list. Real Kodi keeps Window(10000)'s properties across Profiles.LoadProfile (20
 the master profile set was still there for the next profile), and the addon keeps its cache's
 memory layer there: so its names carry the profile's addon folder (context.from_kodi).
 """
-import json
-import os
 import shutil
 import time
 
@@ -47,14 +45,6 @@ _PROFILE = """    <profile>
     </profile>"""
 
 
-def _write_account(folder, token, name):
-    """What the addon's /login stores, in one profile's addon data."""
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "account.json"
-    path.write_text(json.dumps({"token": token, "name": name, "plan": "pro"}), encoding="utf-8")
-    os.chmod(str(path), 0o600)
-
-
 def _two_profiles(inst):
     """Master (Alice) and Bob, whose profile uses the master's library (no own databases): a
     household's usual setup. Each signed in to their own Simkl account."""
@@ -68,12 +58,8 @@ def _two_profiles(inst):
         encoding="utf-8")
     # Bob's own Kodi settings: the same JSON-RPC web server, or this test could not talk to him
     shutil.copy(str(inst.userdata / "guisettings.xml"), str(bob / "guisettings.xml"))
-    _write_account(inst.addon_data(), ALICE, "alice")
-    _write_account(bob / "addon_data" / ADDON_ID, BOB, "bob")
-
-
-def _service_lines(kodi, line):
-    return kodi.log_text().count("[%s] %s" % (ADDON_ID, line))
+    steps.sign_in(inst, ALICE, "alice")
+    steps.sign_in(inst, BOB, "bob", folder=bob / "addon_data" / ADDON_ID)
 
 
 def _titles(kodi):
@@ -111,7 +97,7 @@ def _switch_and_open(kodi, profile):
     """Profiles.LoadProfile, then the plugin root opened the moment Kodi answers as `profile`
     (as early as a home-screen widget; our service for that profile may not have run yet).
     The titles of that first open."""
-    started = _service_lines(kodi, "service started")
+    started = steps.service_log_count(kodi, "service started")
     try:
         kodi.jsonrpc("Profiles.LoadProfile", {"profile": profile}, timeout=10)
     except Exception:  # noqa: BLE001 - Kodi restarts its web server while it switches
@@ -126,6 +112,7 @@ def _switch_and_open(kodi, profile):
 
     kodi.wait_for(loaded, timeout=60, interval=0.05, what="Kodi to load the profile %r" % profile)
     titles = _titles(kodi)
-    kodi.wait_for(lambda: _service_lines(kodi, "service started") > started, timeout=30, interval=0.2,
+    kodi.wait_for(lambda: steps.service_log_count(kodi, "service started") > started,
+                  timeout=30, interval=0.2,
                   what="our service to start for %r" % profile)
     return titles

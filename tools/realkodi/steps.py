@@ -20,13 +20,19 @@ def seed_account(standin, catalog, token, plan="pro", name="alice"):
     return token
 
 
-def sign_in(kodi, token, name="alice"):
-    """What the addon's /login stores (store/account.py), 0600; before or after Kodi starts."""
-    folder = kodi.addon_data()
+def sign_in(kodi, token, name="alice", folder=None):
+    """What the addon's /login stores (store/account.py), 0600; before or after Kodi starts.
+    `folder`: another Kodi profile's addon data folder (default: the master profile's)."""
+    folder = folder or kodi.addon_data()
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "account.json"
     path.write_text(json.dumps({"token": token, "name": name, "plan": "pro"}), encoding="utf-8")
     os.chmod(str(path), 0o600)
+
+
+def service_log_count(kodi, line):
+    """How often our service logged `line` (e.g. "service started") in the current kodi.log."""
+    return kodi.log_text().count("[%s] %s" % (ADDON_ID, line))
 
 
 def show_debug_log(kodi):
