@@ -9,9 +9,11 @@ Profiles (pick one with SIMKL_FUZZ_PROFILE; default "ci"):
 - "hunt":  randomized and ten times the examples, to look for new failures locally; a failure
            prints a reproduce blob (@reproduce_failure).
 
-Profiles are only applied through `fuzz(n)`, never loaded globally, so the rest of the suite
-keeps Hypothesis' defaults. (Registering them here rather than in conftest.py, which the
-fake-Kodi tests own.)
+These profiles are only applied through `fuzz(n)`. The rest of the suite runs under "suite",
+loaded by tests/conftest.py before any test module: Hypothesis' defaults without the 200 ms
+deadline or the too_slow check. Both are wall-clock asserts, and make test runs the fast tests
+at nice 19 beside real Kodi: one example once took 410 ms there and failed a correct rule
+("Unreliable test timings"). Speed is measured in make bench, not asserted in tests.
 """
 import os
 
@@ -24,10 +26,19 @@ _SUPPRESSED = [getattr(HealthCheck, name) for name in (
     "too_slow", "data_too_large", "filter_too_much", "large_base_example", "function_scoped_fixture")
     if hasattr(HealthCheck, name)]
 
+# too_slow is the other wall-clock check (slow example generation): also a machine's load.
+settings.register_profile("suite", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("ci", deadline=None, derandomize=True, database=None, print_blob=True,
                           suppress_health_check=_SUPPRESSED)
 settings.register_profile("quick", parent=settings.get_profile("ci"))
 settings.register_profile("hunt", parent=settings.get_profile("ci"), derandomize=False)
+
+
+
+def load_suite_profile():
+    """Every Hypothesis test of the run without a deadline (called by tests/conftest.py)."""
+    settings.load_profile("suite")
+
 
 SCALE = {"ci": 1.0, "quick": 0.05, "hunt": 10.0}
 PROFILE = os.environ.get("SIMKL_FUZZ_PROFILE", "ci")

@@ -1,11 +1,14 @@
 """Shared pytest fixtures. Keep each fixture small and documented; add yours below."""
 import pytest
 
+from tests._hypothesis_profiles import load_suite_profile
 from tests.fakekodi import FakeKodi, install, install_modules, uninstall
 
 # Before any test module (and so any addon module) is imported: `import xbmc` anywhere in the
 # test process gets the fake modules, never Kodistubs (see tests/fakekodi/__init__.py).
 install_modules()
+# Likewise before any test module: Hypothesis tests get no wall-clock deadline (see the module).
+load_suite_profile()
 
 
 @pytest.fixture

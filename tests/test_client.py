@@ -26,8 +26,13 @@ BREAKING_BAD = {"type": "show", "title": "Breaking Bad", "year": 2008,
                 "ids": {"imdb": "tt0903747", "tvdb": 81189, "tmdb": 1396}, "runtime": 47}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def server():
+    # One stand-in per test, not per module: a request that a previous test's client gave up
+    # on (the hang tests' 0.3 s read timeout) can reach a shared server late on a loaded
+    # machine, land in the next test's request log and take the fault that test injected
+    # (seen once under make test: 3 requests for /sync/activities, backoffs [1.0]). A closed
+    # server cannot receive it. (~50 ms a test.)
     with StandIn() as standin:
         yield standin
 

@@ -485,3 +485,24 @@ def test_number_over_4300_digits_is_malformed_or_dropped_not_value_error():
     with pytest.raises(MalformedReply):
         parse.parse_scrobble({"action": 10 ** 5000})
     assert parse.normalize_ids({"tmdb": 10 ** 5000, "imdb": "tt1"}) == {"imdb": "tt0000001"}
+
+
+def test_no_hypothesis_test_of_the_suite_has_a_wall_clock_deadline_or_slowness_check():
+    # make test runs these at nice 19 beside real Kodi: a timing check fails correct rules
+    import importlib
+    import pathlib
+
+    from hypothesis import HealthCheck
+
+    checked = []
+    for path in sorted(pathlib.Path(__file__).parent.glob("test_*.py")):
+        if "hypothesis" not in path.read_text(encoding="utf-8"):
+            continue
+        module = importlib.import_module("tests." + path.stem)
+        for name, test in vars(module).items():
+            if getattr(test, "is_hypothesis_test", False):
+                used = test._hypothesis_internal_use_settings
+                assert used.deadline is None, name
+                assert HealthCheck.too_slow in used.suppress_health_check, name
+                checked.append(name)
+    assert len(checked) >= 20, checked
