@@ -6,7 +6,8 @@
   -> a started KodiInstance, stopped after the test; its kodi.log is saved when the test fails.
 - `kodi` (module): one started instance "A" with the library scanned and the stand-in's URL
   in SIMKL_API_URL; shared by a module's tests (boot ~5-15 s).
-Logs of every live instance go to build/realkodi-logs/<test>-<instance>.* when a test fails.
+Logs of every live instance go to build/realkodi-logs/<test>-<instance>.* when a test fails
+(saved at the failing report, while kodi_factory's instances still run).
 
 Every Kodi version (issue 14): every test here runs once per Kodi version, 19.1 (bullseye root),
 20.1 (the host) and 21.2 (trixie root), as parameter `kodi_version` (ids `kodi19.1`, ...), with
@@ -161,6 +162,8 @@ def pytest_runtest_makereport(item, call):
                             "Skipped: Kodi crashed, reported not retried (%s); the test's own failure "
                             "was: %s" % ("; ".join(dead), _first_line(call.excinfo)))
     setattr(item, "rep_" + rep.when, rep)
+    if rep.when in ("setup", "call") and (rep.failed or getattr(rep, "kodi_crashed", False)):
+        _save_logs(item)
     version = _version_of(item)
     if version is not None:
         _SECONDS[version] += rep.duration
@@ -205,15 +208,13 @@ def pytest_sessionfinish(session, exitstatus):
         session.exitstatus = 1  # too many to be Kodi's own rare aborts (listed in the summary)
 
 
-@pytest.fixture(autouse=True)
-def _save_realkodi_logs_on_failure(request):
-    yield
-    reports = [getattr(request.node, "rep_" + w, None) for w in ("setup", "call")]
-    failed = any(getattr(r, "failed", False) or getattr(r, "kodi_crashed", False) for r in reports)
-    if failed:
-        label = request.node.nodeid.split("::", 1)[-1]
-        for inst in list(_LIVE):
-            inst.save_log("%s-%s" % (label, inst.name))
+def _save_logs(item):
+    """Logs of every Kodi the test can reach, saved while they still run: at the report, not in
+    a fixture's teardown (kodi_factory stops its instances before an autouse fixture's teardown
+    would have run, so a failing kodi_factory test used to leave no log)."""
+    label = item.nodeid.split("::", 1)[-1]
+    for inst in list(_LIVE) + [i for i in list(_instance._RUNNING) if i not in _LIVE]:
+        inst.save_log("%s-%s" % (label, inst.name))
 
 
 def _start(name, env, library, before_start=None, **kwargs):

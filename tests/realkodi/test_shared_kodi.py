@@ -98,19 +98,37 @@ def _switch_and_open(kodi, profile):
     (as early as a home-screen widget; our service for that profile may not have run yet).
     The titles of that first open."""
     started = steps.service_log_count(kodi, "service started")
-    try:
-        kodi.jsonrpc("Profiles.LoadProfile", {"profile": profile}, timeout=10)
-    except Exception:  # noqa: BLE001 - Kodi restarts its web server while it switches
-        pass
+    seen = {"answer": "no answer yet", "asked": 0}
+
+    def ask():
+        seen["asked"] = time.monotonic()
+        try:
+            kodi.jsonrpc("Profiles.LoadProfile", {"profile": profile}, timeout=10)
+        except Exception:  # noqa: BLE001 - Kodi restarts its web server while it switches
+            pass
 
     def loaded():
         try:
-            name = kodi.jsonrpc("XBMC.GetInfoLabels", {"labels": ["System.ProfileName"]}, timeout=5)
-        except Exception:  # noqa: BLE001 - the web server of the new profile is not up yet
+            name = kodi.jsonrpc("XBMC.GetInfoLabels", {"labels": ["System.ProfileName"]},
+                                timeout=5)["System.ProfileName"]
+        except Exception as exc:  # noqa: BLE001 - the web server of the new profile is not up yet
+            seen["answer"] = "no answer (%s)" % (exc,)
             return False
-        return name["System.ProfileName"] == profile
+        seen["answer"] = "answers as %r" % (name,)
+        if name != profile and time.monotonic() - seen["asked"] > 20:
+            # Still the old profile 20 s after the request (a switch takes 1-6 s here): Kodi
+            # did not take it. A user presses again; so does the test, visibly. (One make test
+            # run on 21.2 timed out here without a kept log: not taken, or no web server after
+            # the switch; the message below now tells which.)
+            print("Profiles.LoadProfile %r asked again: Kodi %s" % (profile, seen["answer"]))
+            ask()
+        return name == profile
 
-    kodi.wait_for(loaded, timeout=60, interval=0.05, what="Kodi to load the profile %r" % profile)
+    ask()
+    try:
+        kodi.wait_for(loaded, timeout=60, interval=0.05, what="Kodi to load the profile %r" % profile)
+    except TimeoutError as exc:
+        raise TimeoutError("%s; last: Kodi %s" % (exc, seen["answer"])) from None
     titles = _titles(kodi)
     kodi.wait_for(lambda: steps.service_log_count(kodi, "service started") > started,
                   timeout=30, interval=0.2,
