@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from tests.realkodi.harness import ADDON_ID, steps
+from tests.realkodi.harness import ADDON_ID, JsonRpcError, steps
 
 pytestmark = pytest.mark.realkodi
 
@@ -63,7 +63,20 @@ def _two_profiles(inst):
 
 
 def _titles(kodi):
-    return [entry.get("label") or "" for entry in steps.open_root(kodi)]
+    """Labels of one open of the plugin root. Right after a profile switch Kodi 20.1 loads the
+    skin twice, and a plugin listing in flight while it unloads the skin fails on Kodi's side
+    ("GetDirectory - Error getting plugin://...", JSON-RPC "Invalid params"; no line of ours in
+    between; seen once in a clean make test run). A home-screen widget asks again once the skin
+    is back; so does the test, visibly, twice at most: a plugin that fails on its own still
+    fails the test."""
+    for attempt in (1, 2, 3):
+        try:
+            return [entry.get("label") or "" for entry in steps.open_root(kodi)]
+        except JsonRpcError as exc:
+            if attempt == 3:
+                raise
+            print("plugin root open %d failed (%s); opened again" % (attempt, exc))
+            time.sleep(0.5)
 
 
 def test_next_profile_never_sees_the_previous_profiles_resume_list(kodi_factory, standin):
